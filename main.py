@@ -1,0 +1,76 @@
+"""决算公开助手 (Disclosure Desk): the entry point, for the window and the command line.
+
+``python main.py`` opens the window on the bundled sample department (or a file given as the
+only argument); ``python main.py check|import-xlsx|export-xlsx …`` runs without a display.
+Only what a command needs is imported, and only when it needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+COMMANDS = {"check", "import-xlsx", "export-xlsx"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="main.py",
+        description="决算公开助手：部门决算公开表的录入、审核、导入导出。不带参数运行时打开窗口。",
+    )
+    sub = p.add_subparsers(dest="command", metavar="命令")
+
+    c = sub.add_parser("check", help="审核一个部门数据文件（.sqlite）或 Excel 报表（.xlsx）")
+    c.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
+    c.add_argument("--year", type=int, help="只审核这一年度（默认：文件中的所有年度）")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
+
+    i = sub.add_parser("import-xlsx", help="把 Excel 报表导入部门数据文件（已有该年度则替换）")
+    i.add_argument("src", type=Path, metavar="IN.xlsx")
+    i.add_argument("-o", "--output", type=Path, required=True, metavar="DEPT.sqlite")
+    i.add_argument("--year", type=int, help="年度（Excel 中找不到年度时使用）")
+
+    e = sub.add_parser("export-xlsx", help="把某年度导出为公开表版式的 Excel")
+    e.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
+    e.add_argument("--year", type=int, help="年度（默认：最新年度）")
+    e.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
+    return p
+
+
+def _utf8_streams() -> None:
+    # A Windows console may default to a legacy code page; never crash on a Chinese character.
+    for s in (sys.stdout, sys.stderr):
+        try:
+            s.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass  # not a text stream we can reconfigure (e.g. captured by a test runner)
+
+
+def run_cli(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    from services import commands as cmd
+
+    _utf8_streams()
+    out, err = sys.stdout, sys.stderr
+    if args.command == "check":
+        return cmd.cmd_check(args.path, args.year, args.json, out, err)
+    if args.command == "import-xlsx":
+        return cmd.cmd_import_xlsx(args.src, args.output, args.year, out, err)
+    if args.command == "export-xlsx":
+        return cmd.cmd_export_xlsx(args.path, args.year, args.output, out, err)
+    _parser().print_help()
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
+        return run_cli(argv)
+    from ui.app import run_gui
+
+    return run_gui(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

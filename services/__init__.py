@@ -1,0 +1,1 @@
+"""What the product does: templates, rules, import/export, PDF, exchange. Never imports Qt."""

@@ -1,0 +1,224 @@
+"""The reconciliation engine (审核引擎): every rule of a department-year, incrementally.
+
+`Checker` compiles the template's rules into `Check`s (see `services.compile`), indexes them by
+the cells they read, and keeps the current findings. After one cell changes only the checks that
+read it are evaluated again, and the caller learns which findings appeared and disappeared, so a
+window repaints just those cells. Checks never raise on user data: a blank is zero, and a rule
+that cannot be expanded over the rows present simply has no instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from services.compile import Check, compile_checks
+from services.findings import Finding, fmt
+from services.money import CENT, ZERO
+from services.workbook import Cell, Workbook
+
+
+@dataclass
+class Delta:
+    """What a change did to the findings (新增 / 消除)."""
+
+    appeared: list[Finding] = field(default_factory=list)
+    disappeared: list[Finding] = field(default_factory=list)
+    evaluated: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.appeared or self.disappeared)
+
+
+def _sum(wb_values: dict[Cell, Decimal], side: tuple) -> Decimal:
+    cells, const = side
+    total = const
+    for sign, cell in cells:
+        v = wb_values.get(cell)
+        if v is not None:
+            total = total + v if sign > 0 else total - v
+    return total
+
+
+class Checker:
+    """Keeps the findings of one `Workbook` current as it is edited."""
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        self._checks: list[Check] = []
+        self._index: dict[Cell, list[Check]] = {}
+        self._current: dict[tuple, Finding] = {}
+        self._order: dict[tuple, int] = {}
+        self._by_cell: dict[Cell, list[Finding]] | None = None
+        self.rebuild()
+
+    # ── public ────────────────────────────────────────────────────────────
+    def findings(self) -> list[Finding]:
+        """Current findings in template order (table by table, rule by rule, row by row)."""
+        order = self._order
+        return [f for _, f in sorted(self._current.items(), key=lambda kv: order.get(kv[0], 0))]
+
+    def at(self, cell: Cell) -> list[Finding]:
+        """Findings flagged on one cell (for painting it red or amber)."""
+        if self._by_cell is None:
+            by: dict[Cell, list[Finding]] = {}
+            for f in self._current.values():
+                if f.cell is not None:
+                    by.setdefault(f.cell, []).append(f)
+            self._by_cell = by
+        return self._by_cell.get(cell, [])
+
+    def rebuild(self) -> Delta:
+        """Re-expand every rule (after rows were added or removed) and evaluate all."""
+        checks = compile_checks(self.wb)
+        index: dict[Cell, list[Check]] = {}
+        for ch in checks:
+            for cell in set(ch.reads):
+                index.setdefault(cell, []).append(ch)
+        self._checks, self._index = checks, index
+        self._order = {ch.key: i for i, ch in enumerate(checks)}
+        new: dict[tuple, Finding] = {}
+        for ch in checks:
+            f = self.evaluate(ch)
+            if f is not None:
+                new[ch.key] = f
+        delta = _diff(self._current, new, len(checks))
+        self._current = new
+        self._by_cell = None
+        return delta
+
+    def cells_changed(self, cells: Iterable[Cell]) -> Delta:
+        """Re-evaluate only the checks reading ``cells``."""
+        seen: dict[int, Check] = {}
+        for cell in cells:
+            for ch in self._index.get(cell, ()):
+                seen[id(ch)] = ch
+        delta = Delta(evaluated=len(seen))
+        for ch in seen.values():
+            old = self._current.get(ch.key)
+            f = self.evaluate(ch)
+            if f == old:
+                continue
+            if old is not None:
+                delta.disappeared.append(old)
+                del self._current[ch.key]
+            if f is not None:
+                delta.appeared.append(f)
+                self._current[ch.key] = f
+        if delta:
+            self._by_cell = None
+        return delta
+
+    def set_value(self, cell: Cell, value: Decimal | None) -> Delta:
+        """Store a figure in the workbook and re-check what depends on it."""
+        self.wb.set(cell, value)
+        return self.cells_changed([cell])
+
+    def checks_reading(self, cell: Cell) -> list[Check]:
+        return list(self._index.get(cell, ()))
+
+    @property
+    def check_count(self) -> int:
+        return len(self._checks)
+
+    # ── evaluation ────────────────────────────────────────────────────────
+    def evaluate(self, ch: Check) -> Finding | None:
+        if ch.missing_parent is not None:
+            return self._missing_parent(ch)
+        values = self.wb.values
+        left = _sum(values, ch.lhs)
+        right = _sum(values, ch.rhs)
+        if ch.cmp == "=":
+            ok = left == right
+        elif ch.cmp == "≥":
+            ok = left >= right
+        else:
+            ok = left <= right
+        if ok:
+            return None
+        return self._finding(ch, left, right)
+
+    def _where(self, cell: Cell) -> tuple[str, str]:
+        t = self.wb.table(cell.table)
+        spec = t.fixed_row(cell.row)
+        label = self.wb.row_label(cell.table, cell.row)
+        if spec is not None and spec.line is not None:
+            row = f"行{spec.line} {label}".strip()
+        elif spec is not None:
+            row = label
+        else:
+            row = f"{cell.row} {label}".strip()
+        col = t.column(cell.col)
+        column = f"栏{col.no} {col.group.split('/')[0] + '·' if col.group else ''}{col.label}"
+        return row, column
+
+    def _finding(self, ch: Check, left: Decimal, right: Decimal) -> Finding:
+        diff = left - right
+        row, column = self._where(ch.anchor)
+        spec = ch.spec
+        table = self.wb.table(ch.anchor.table)
+        rounding = ch.cmp == "=" and abs(diff) <= CENT * ch.addends
+        single = len(ch.lhs[0]) == 1 and ch.lhs[1] == 0
+        subject = f"{row}（{column}）为" if single else "左边合计"
+        if ch.cmp == "=":
+            msg = f"“{spec.text}”不成立：{subject} {fmt(left)}，按公式应为 {fmt(right)}，相差 {fmt(diff)}"
+            if rounding:
+                msg += "；差额不超过每个加数 0.01，可能为尾数差异，请核对原始数据"
+        else:
+            bound = "不应小于" if ch.cmp == "≥" else "不应大于"
+            msg = f"{spec.text}：{subject} {fmt(left)}，{bound} {fmt(right)}，相差 {fmt(diff)}"
+        return Finding(
+            rule=spec.id,
+            severity=spec.level,
+            table=table.no,
+            table_title=table.title,
+            row=row,
+            column=column,
+            message=msg,
+            expected=right,
+            actual=left,
+            difference=diff,
+            possible_rounding=rounding,
+            cell=ch.anchor,
+            cells=tuple(ch.reads),
+        )
+
+    def _missing_parent(self, ch: Check) -> Finding:
+        table = self.wb.table(ch.anchor.table)
+        row, column = self._where(ch.anchor)
+        level = {5: "类", 7: "款"}.get(len(ch.anchor.row), "上级")
+        msg = f"{ch.spec.text}：{row} 的上级{level} {ch.missing_parent} 不在表中，请补上该科目行"
+        return Finding(
+            rule=ch.spec.id,
+            severity=ch.spec.level,
+            table=table.no,
+            table_title=table.title,
+            row=row,
+            column=column,
+            message=msg,
+            cell=ch.anchor,
+        )
+
+
+def _diff(old: dict[tuple, Finding], new: dict[tuple, Finding], evaluated: int) -> Delta:
+    d = Delta(evaluated=evaluated)
+    for k, f in new.items():
+        if old.get(k) != f:
+            d.appeared.append(f)
+    for k, f in old.items():
+        if new.get(k) != f:
+            d.disappeared.append(f)
+    return d
+
+
+def check_workbook(wb: Workbook) -> list[Finding]:
+    """All findings of a workbook, in template order."""
+    return Checker(wb).findings()
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+__all__ = ["Checker", "Delta", "Finding", "check_workbook", "has_errors", "ZERO"]

@@ -1,0 +1,145 @@
+"""The workbook (决算报表数据): one department's figures for one year, in memory.
+
+A `Workbook` is what every part of the product reads and writes: the entry window, the checks,
+Excel import/export, the department file and the district exchange. Cells are addressed by
+``Cell(table, row, col)``: the table number (``"01"``), the row key (a fixed row's id such as
+``"本年收入合计"``, a classification code such as ``"2010308"``, or ``"合计"``) and the 栏次.
+Amounts are `Decimal`; a blank cell is absent (it reads as ``None`` and counts as zero in sums).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from services.templates import RowSpec, TableSpec, Template
+
+
+class Cell(NamedTuple):
+    table: str
+    row: str
+    col: int
+
+
+def code_level(code: str) -> str:
+    """类 / 款 / 项 from the number of digits (3/5/7); '' for anything else."""
+    return {3: "类", 5: "款", 7: "项"}.get(len(code), "")
+
+
+def parent_code(code: str) -> str | None:
+    """The parent's code from the digits: 2010308 → 20103 → 201 → None."""
+    if len(code) == 7:
+        return code[:5]
+    if len(code) == 5:
+        return code[:3]
+    return None
+
+
+@dataclass
+class Workbook:
+    """One department-year (部门某年度决算): figures, coded rows, texts and last year's figures."""
+
+    template: Template
+    year: int
+    department: str = ""
+    department_code: str = ""
+    values: dict[Cell, Decimal] = field(default_factory=dict)
+    #: table → {code: name}, the classification rows present in each coded table
+    coded: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: narrative and description texts (部门职责, 机构设置, reasons …), by key
+    texts: dict[str, str] = field(default_factory=dict)
+    #: last year's figures, by the same cells (上年数)
+    prior: dict[Cell, Decimal] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, template: Template, year: int, department: str = "", department_code: str = "") -> Workbook:
+        wb = cls(template, year, department, department_code)
+        for t in template.tables.values():
+            if t.coded:
+                wb.coded[t.no] = {}
+                for code in t.default_codes:
+                    wb.coded[t.no][code] = ""
+        return wb
+
+    # ── structure ──────────────────────────────────────────────────────────
+    def table(self, no: str) -> TableSpec:
+        return self.template.tables[no]
+
+    def codes(self, table: str) -> list[str]:
+        """Codes of a coded table in code order (类 before its 款 before its 项)."""
+        return sorted(self.coded.get(table, {}))
+
+    def row_keys(self, table: str) -> list[str]:
+        """Every addressable row of a table, in display order."""
+        t = self.table(table)
+        if not t.coded:
+            return [r.key for r in t.rows if r.key]
+        totals = [r.key for r in t.total_rows if r.key]
+        return totals + self.codes(table)
+
+    def has_row(self, table: str, row: str) -> bool:
+        t = self.template.tables.get(table)
+        if t is None:
+            return False
+        if t.fixed_row(row) is not None:
+            return True
+        return t.coded and row in self.coded.get(table, {})
+
+    def row_columns(self, table: str, row: str) -> list[int]:
+        t = self.table(table)
+        spec = t.fixed_row(row)
+        if spec is not None:
+            return t.columns_for_side(spec.side)
+        return t.column_nos if row in self.coded.get(table, {}) else []
+
+    def row_label(self, table: str, row: str) -> str:
+        t = self.table(table)
+        spec: RowSpec | None = t.fixed_row(row)
+        if spec is not None:
+            return spec.label
+        name = self.coded.get(table, {}).get(row, "")
+        if not name:
+            from services.catalog import name_for  # lazy: the catalog is only read when needed
+
+            name = name_for(t.classification, row, self.year) or ""
+        return name
+
+    def add_code(self, table: str, code: str, name: str = "") -> list[str]:
+        """Add a classification row and any missing parent rows; returns the codes added."""
+        rows = self.coded.setdefault(table, {})
+        added = []
+        c: str | None = code
+        while c is not None:
+            if c not in rows:
+                rows[c] = name if c == code else ""
+                added.append(c)
+            elif c == code and name:
+                rows[c] = name
+            c = parent_code(c)
+        return added
+
+    def remove_code(self, table: str, code: str) -> list[Cell]:
+        """Remove a classification row and its figures; returns the cells that were cleared."""
+        rows = self.coded.get(table, {})
+        rows.pop(code, None)
+        gone = [c for c in self.values if c.table == table and c.row == code]
+        for c in gone:
+            del self.values[c]
+        return gone
+
+    # ── figures ────────────────────────────────────────────────────────────
+    def get(self, cell: Cell) -> Decimal | None:
+        return self.values.get(cell)
+
+    def set(self, cell: Cell, value: Decimal | None) -> Decimal | None:
+        """Store one figure (``None`` clears it); returns the previous value."""
+        old = self.values.get(cell)
+        if value is None:
+            self.values.pop(cell, None)
+        else:
+            self.values[cell] = value
+        return old
+
+    def is_empty(self, table: str) -> bool:
+        return not any(c.table == table and v != 0 for c, v in self.values.items())

@@ -1,0 +1,67 @@
+"""Set up and run: ``python tasks.py run`` (the application) or ``python tasks.py test`` (the tests).
+
+The same two commands work on Windows and Debian with only Python 3.11+ installed: they create
+``.venv`` next to this file, install the pinned requirements when they changed, and run.
+Other tasks: ``bench`` (the benchmarks), ``cli ARGS`` (the command line in the venv).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _ensure(requirements: str) -> None:
+    req = ROOT / requirements
+    text = req.read_text(encoding="utf-8")
+    if "-r requirements.txt" in text:
+        text += (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    stamp = VENV / f".installed-{requirements}"
+    if PY.exists() and stamp.exists() and stamp.read_text() == digest:
+        return
+    if not PY.exists():
+        print("正在创建运行环境 .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print(f"正在安装依赖（{requirements}）…", flush=True)
+    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(req)], cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    task = argv[0] if argv else "run"
+    rest = argv[1:]
+    env = dict(os.environ)
+    if task == "run":
+        _ensure("requirements.txt")
+        return subprocess.call([str(PY), str(ROOT / "main.py"), *rest], cwd=ROOT)
+    if task == "cli":
+        _ensure("requirements.txt")
+        return subprocess.call([str(PY), str(ROOT / "main.py"), *rest], cwd=ROOT)
+    if task == "test":
+        _ensure("requirements-dev.txt")
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    if task == "bench":
+        _ensure("requirements-dev.txt")
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        code = 0
+        for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+            print(f"== {script.name}", flush=True)
+            code |= subprocess.call([str(PY), str(script)], cwd=ROOT, env=env)
+        return code
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""The Qt desktop layer: adapts the core, holds no rules."""
