@@ -75,7 +75,7 @@ def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
         out.write(f"\n公开{no}表 {fs[0].table_title}\n")
         for f in fs:
             mark = "✗" if f.is_error else "!"
-            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {f.row} {f.column}：{f.message}\n")
+            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {f.message}\n")
     errors = sum(f.is_error for f in findings)
     out.write(f"\n共 {errors} 个错误，{len(findings) - errors} 个提示。\n")
 
@@ -97,6 +97,8 @@ def cmd_check(path: Path, year: int | None, as_json: bool, out: TextIO, err: Tex
         json.dump(items, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
+        for n in loaded.notes:
+            out.write(f"说明：{n}\n")
         for wb, fs in results:
             print_findings(wb, fs, out)
         _print_unplaced(loaded, out)
@@ -106,8 +108,6 @@ def cmd_check(path: Path, year: int | None, as_json: bool, out: TextIO, err: Tex
 
 
 def _print_unplaced(loaded: Loaded, out: TextIO) -> None:
-    for n in loaded.notes:
-        out.write(f"说明：{n}\n")
     if loaded.unplaced:
         out.write(f"\n以下 {len(loaded.unplaced)} 个数据未能放入报表，请核对：\n")
         for u in loaded.unplaced:
@@ -136,6 +136,8 @@ def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: T
     except DepartmentFileError as e:
         err.write(f"无法写入：{e}\n")
         return EXIT_UNREADABLE
+    for n in loaded.notes:
+        out.write(f"说明：{n}\n")
     action = "替换了" if replaced else "导入了"
     tables = len({c.table for c in wb.values})
     out.write(f"已从 {src.name} {action} {wb.department} {wb.year} 年度：{tables} 张表、{len(wb.values)} 个数据 → {dest}\n")

@@ -28,8 +28,10 @@ from services.catalog import (
     save_catalog,
 )
 
+from tests.paths import SEEDS as PATHS_SEEDS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = Path(os.environ.get("JUESUAN_SEEDS", ROOT.parent / "shared" / "seeds"))
+SEEDS = Path(os.environ["JUESUAN_SEEDS"]) if "JUESUAN_SEEDS" in os.environ else PATHS_SEEDS
 TEMPLATE_DIR = ROOT / "resources" / "templates"
 
 FUNCTIONAL_LEI = {

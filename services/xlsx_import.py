@@ -1,0 +1,234 @@
+"""Excel import (导入 Excel): a publication-layout workbook → a `Workbook`.
+
+Clerks receive and keep their tables as Excel files laid out as published, but no two files are
+laid out alike. The import finds each table by its title (`xlsx_layout`), reads it against the
+template (`xlsx_table`), chooses the template from the titles and the year, and reports every
+figure it could not place, with the sheet and cell, instead of guessing or stopping. Only a file
+that cannot be read at all raises `XlsxImportError`. Nothing outside the returned result is
+changed, so a failed import changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+
+from services.templates import Template, all_templates, get_template, template_for_year
+from services.workbook import Workbook
+from services.xlsx_cells import SheetGrid, is_number, norm, ref
+from services.xlsx_layout import Block, Meta, find_blocks, match_title, read_meta
+from services.xlsx_rows import TableRead, Unplaced
+from services.xlsx_table import read_table
+
+__all__ = ["ImportResult", "Unplaced", "XlsxImportError", "import_xlsx"]
+
+_FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+class XlsxImportError(ValueError):
+    """The file cannot be read at all; `str()` is one line in Chinese for the clerk."""
+
+
+@dataclass
+class ImportResult:
+    workbook: Workbook
+    #: figures in the file that were not imported, with where and why
+    unplaced: list[Unplaced]
+    #: what the import decided or noticed (template, year, unit conversion, missing tables …)
+    notes: list[str]
+    #: table number → where it was read ("表1!A1")
+    found: dict[str, str] = field(default_factory=dict)
+
+
+def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id: str | None = None) -> ImportResult:
+    """Read a publication-layout workbook; ``year``/``template_id`` override what the file says."""
+    path = Path(path)
+    grids = _read_grids(path)
+    templates = list(all_templates().values())
+    blocks = find_blocks(grids, templates)
+    if not blocks:
+        raise XlsxImportError(f"“{path.name}”中没有找到决算公开表（按表名查找，如“收入支出决算总表”）")
+    notes: list[str] = []
+    metas = _metas(blocks)
+    chosen_year = _choose_year(year, metas, path, notes)
+    template = _choose_template(template_id, blocks, chosen_year, templates, notes)
+    if chosen_year is None:
+        chosen_year = min(template.years)
+        notes.append(f"文件中没有写明年度，暂按 {chosen_year} 年导入，请核对")
+    wb = Workbook.new(template, chosen_year, _department(metas, notes))
+    unplaced: list[Unplaced] = []
+    reads = _read_all(blocks, metas, template, unplaced, notes)
+    if not any(r.weight for rs in reads.values() for r in rs):  # e.g. only a 目录
+        raise XlsxImportError(f"“{path.name}”中有表名，但没有认出任何表格的表头和数字")
+    found: dict[str, str] = {}
+    for no in sorted(template.tables):
+        if no not in reads:
+            notes.append(f"没有找到公开{no}表（{template.table(no).title}），该表导入为空")
+            continue
+        best = _apply_best(wb, reads[no], unplaced, notes)
+        found[no] = best.where
+    return ImportResult(wb, unplaced, notes, found)
+
+
+def _read_grids(path: Path) -> list[SheetGrid]:
+    if not path.is_file():
+        raise XlsxImportError(f"找不到文件“{path.name}”")
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as e:
+        raise XlsxImportError(f"无法打开“{path.name}”：{e.strerror or e}") from e
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise XlsxImportError(
+            f"“{path.name}”是旧版 Excel（.xls）文件或设置了打开密码，无法读取；请在 Excel 中另存为 .xlsx 并取消密码后再导入"
+        )
+    if not head.startswith(b"PK"):
+        raise XlsxImportError(f"“{path.name}”不是 Excel（.xlsx）文件，无法读取")
+    from openpyxl import load_workbook  # lazy: 0.17 s that start-up must not pay
+
+    try:
+        # A file object, not the name: openpyxl refuses a real .xlsx saved under another extension.
+        with path.open("rb") as f:
+            book = load_workbook(f, data_only=True)
+            return [SheetGrid.from_worksheet(ws) for ws in book.worksheets]
+    except Exception as e:  # a damaged file fails deep inside openpyxl in many different ways
+        raise XlsxImportError(f"“{path.name}”已损坏或不是有效的 Excel 文件，无法读取（{type(e).__name__}）") from e
+
+
+def _metas(blocks: list[Block]) -> dict[int, Meta]:
+    out: dict[int, Meta] = {}
+    seen: set[str] = set()
+    unit_by_sheet: dict[str, str] = {}
+    for b in blocks:
+        meta = read_meta(b, b.sheet not in seen)
+        seen.add(b.sheet)
+        # one "单位：元" at the top of a sheet holding several tables applies to all of them
+        meta.unit = meta.unit or unit_by_sheet.get(b.sheet, "")
+        unit_by_sheet[b.sheet] = meta.unit
+        out[id(b)] = meta
+    return out
+
+
+def _choose_year(year: int | None, metas: dict[int, Meta], path: Path, notes: list[str]) -> int | None:
+    printed = Counter(y for m in metas.values() for y in m.years)
+    top = printed.most_common(1)[0][0] if printed else None
+    if year is not None:
+        if top is not None and top != year:
+            notes.append(f"文件中写的年度是 {top} 年，已按指定的 {year} 年导入")
+        return year
+    if top is not None:
+        if len(printed) > 1:
+            years = "、".join(str(y) for y in sorted(printed))
+            notes.append(f"文件中出现了多个年度（{years}），按出现最多的 {top} 年导入")
+        return top
+    m = _FILE_YEAR.search(path.stem)
+    if m:
+        notes.append(f"表中没有写年度，按文件名取 {m.group(1)} 年")
+        return int(m.group(1))
+    return None
+
+
+def _score(template: Template, blocks: list[Block]) -> int:
+    """How well the titles (and printed table numbers) fit a template."""
+    score = 0
+    for b in blocks:
+        m = match_title(b.title, template) if b.title else None
+        if m is None:
+            continue
+        score += m.length + (3 if m.primary else 0)
+        if b.number:
+            score += 5 if f"{b.number:02d}" == m.no else -5
+    return score
+
+
+def _choose_template(
+    template_id: str | None, blocks: list[Block], year: int | None, templates: list[Template], notes: list[str]
+) -> Template:
+    if template_id:
+        return get_template(template_id)
+    scores = {t.id: _score(t, blocks) for t in templates}
+    by_year = template_for_year(year) if year is not None else None
+    # ties go to the year's template, then to the newest layout
+    best = max(templates, key=lambda t: (scores[t.id], t is by_year, max(t.years)))
+    if by_year is not None and best is not by_year:
+        notes.append(f"表名显示为“{best.name}”，与 {year} 年对应的“{by_year.name}”不同，已按表名采用前者")
+    return best
+
+
+def _department(metas: dict[int, Meta], notes: list[str]) -> str:
+    names = Counter(d for m in metas.values() for d in m.departments if d)
+    if not names:
+        notes.append("文件中没有找到“部门：…”，部门名称为空")
+        return ""
+    name = names.most_common(1)[0][0]
+    if len(names) > 1:
+        others = "、".join(n for n in names if n != name)
+        notes.append(f"各表的部门名称不一致（还有：{others}），采用“{name}”")
+    return name
+
+
+def _table_of(block: Block, template: Template) -> str | None:
+    if block.title:
+        m = match_title(block.title, template)
+        if m:
+            return m.no
+        # a shorter title than the template's ("财政拨款三公经费…" for "一般公共预算财政拨款三公经费…")
+        for spec in template.tables.values():
+            if any(norm(n).endswith(block.title) for n in [spec.title, *spec.aliases]):
+                return spec.no
+        return None
+    no = f"{block.number:02d}" if block.number else ""
+    return no if no in template.tables else None
+
+
+def _read_all(
+    blocks: list[Block], metas: dict[int, Meta], template: Template, unplaced: list[Unplaced], notes: list[str]
+) -> dict[str, list[TableRead]]:
+    reads: dict[str, list[TableRead]] = {}
+    for b in blocks:
+        no = _table_of(b, template)
+        where = f"{b.sheet}!{ref(b.title_row, b.title_col)}"
+        if no is None:
+            notes.append(f"{where}“{b.title}”在“{template.name}”中没有对应的表，未导入")
+            for r in range(b.title_row + 1, b.end_row):
+                for c, v in sorted(b.grid.row(r).items()):
+                    if is_number(v):
+                        unplaced.append(Unplaced(b.sheet, ref(r, c), v, f"所在的表“{b.title}”在模板中没有对应的表"))
+            continue
+        unit = metas[id(b)].unit
+        read = read_table(b, template.table(no), unit)
+        if unit in ("元", "千元") and read.values:
+            notes.append(f"{where} 公开{no}表的金额单位是“{unit}”，已换算为万元")
+        if read.body:  # a title alone (a 目录 line) is not the table
+            reads.setdefault(no, []).append(read)
+    return reads
+
+
+def _apply_best(wb: Workbook, reads: list[TableRead], unplaced: list[Unplaced], notes: list[str]) -> TableRead:
+    """Put the fullest copy of a table into the workbook; report the figures of other copies."""
+    best = max(reads, key=lambda r: r.weight)  # a 目录 line has no weight, the table itself has
+    spec = wb.table(best.no)
+    if spec.coded:
+        wb.coded[best.no] = {}  # the file's rows replace the template's default rows
+        for code, name in sorted(best.codes.items()):
+            wb.add_code(best.no, code, name)
+    for cell, (value, _) in best.values.items():
+        if spec.coded and not wb.has_row(best.no, cell.row):
+            wb.add_code(best.no, cell.row)
+        wb.set(cell, value)
+    unplaced.extend(best.unplaced)
+    notes.extend(best.notes)
+    for other in reads:
+        if other is best or other.weight == 0:
+            continue
+        notes.append(f"公开{best.no}表出现了不止一次，已导入 {best.where} 的一份，{other.where} 的一份未导入")
+        for cell, (value, where) in other.values.items():
+            if best.values.get(cell, (None,))[0] != value:  # an identical copy is no loss
+                unplaced.append(
+                    Unplaced(other.block.sheet, where, value, f"重复的公开{best.no}表与已导入的 {best.where} 不同，未导入", best.no)
+                )
+        unplaced.extend(other.unplaced)
+    return best
