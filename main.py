@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-COMMANDS = {"check", "import-xlsx", "export-xlsx"}
+COMMANDS = {"check", "import-xlsx", "export-xlsx", "export-pdf"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
     e.add_argument("--year", type=int, help="年度（默认：最新年度）")
     e.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
+
+    x = sub.add_parser("export-pdf", help="导出公开文件 PDF（封面、目录、概况、公开表、情况说明、名词解释、附件）")
+    x.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
+    x.add_argument("--year", type=int, help="年度（默认：最新年度）")
+    x.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
     return p
 
 
@@ -59,6 +64,10 @@ def run_cli(argv: list[str]) -> int:
         return cmd.cmd_import_xlsx(args.src, args.output, args.year, out, err)
     if args.command == "export-xlsx":
         return cmd.cmd_export_xlsx(args.path, args.year, args.output, out, err)
+    if args.command == "export-pdf":
+        from services.pdf import cmd_export_pdf
+
+        return cmd_export_pdf(args.path, args.year, args.output, out, err)
     _parser().print_help()
     return 2
 

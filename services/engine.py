@@ -213,8 +213,11 @@ def _diff(old: dict[tuple, Finding], new: dict[tuple, Finding], evaluated: int) 
 
 
 def check_workbook(wb: Workbook) -> list[Finding]:
-    """All findings of a workbook, in template order."""
-    return Checker(wb).findings()
+    """All findings of a workbook: the tables' rules in template order, then the clerk's texts
+    checked against the tables (说明文字与报表数字核对)."""
+    from services.narrative_check import check_texts
+
+    return Checker(wb).findings() + (check_texts(wb) if wb.texts else [])
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -1,0 +1,211 @@
+"""The whole disclosure document (部门决算公开文件) as one ReportLab build.
+
+封面 → 目录 → 第一部分 部门概况 → 第二部分 the template's tables (each from a new page, landscape
+where it is wide) → 第三部分 情况说明 (with charts) → 第四部分 名词解释 → 第五部分 附件.
+Page numbers ("— 1 —") start after the 目录, which lists every part, section and table with its
+real page number (a two-pass `multiBuild`), and links to it; the same entries become PDF
+bookmarks. Output is reproducible: ReportLab's invariant mode plus a creation date derived from
+the data (12月31日 of the year), so the same workbook gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reportlab import rl_config
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from services.pdf import fonts, linebreak
+from services.pdf.narrative import Draft, draft
+from services.pdf.styles import A4, BODY_MARGINS, MM, TABLE_MARGINS, Styles, make_styles
+from services.pdf.tables import COMPACT, NORMAL, size_grid, table_flowables, table_grid
+from services.pdf.textflow import TocParagraph, block_flowables, esc, markup
+from services.pdf.texts import narrative_spec
+from services.workbook import Workbook
+
+Progress = Callable[[int, int, str], None]
+#: the 目录 uses more of the page so that it fits on one for a usual department
+FRONT_MARGINS = (BODY_MARGINS[0], BODY_MARGINS[1], 25 * MM, 22 * MM)
+CREATOR = "决算公开助手"
+
+
+def _frame(page: tuple[float, float], margins: tuple[float, float, float, float], fid: str) -> Frame:
+    left, right, top, bottom = margins
+    return Frame(left, bottom, page[0] - left - right, page[1] - top - bottom, id=fid,
+                 leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+
+
+def frame_width(landscape: bool, table: bool = True) -> float:
+    page = (A4[1], A4[0]) if landscape else A4
+    left, right, _, _ = TABLE_MARGINS if table else BODY_MARGINS
+    return page[0] - left - right
+
+
+class DisclosureDoc(BaseDocTemplate):
+    """Page templates, page numbers after the front matter, and 目录 / bookmark entries."""
+
+    def __init__(self, path: str, wb: Workbook, styles: Styles, **kw):
+        super().__init__(path, pagesize=A4, invariant=1, initialFontName=fonts.SONG, initialFontSize=12,
+                         title=f"{wb.year}年度{wb.department}部门决算", author=wb.department,
+                         subject=f"{wb.department}{wb.year}年度部门决算公开", creator=CREATOR,
+                         keywords=["部门决算", str(wb.year)], lang="zh-CN", **kw)
+        self.styles = styles
+        self.front_pages = 0
+        self.pages = 0
+        self._seq = 0
+        land = (A4[1], A4[0])
+        self.addPageTemplates([
+            PageTemplate("cover", [_frame(A4, BODY_MARGINS, "cover")], onPage=self._front, pagesize=A4),
+            PageTemplate("front", [_frame(A4, FRONT_MARGINS, "front")], onPage=self._front, pagesize=A4),
+            PageTemplate("body", [_frame(A4, BODY_MARGINS, "body")], onPageEnd=self._number, pagesize=A4),
+            PageTemplate("table", [_frame(A4, TABLE_MARGINS, "table")], onPageEnd=self._number, pagesize=A4),
+            PageTemplate("table_land", [_frame(land, TABLE_MARGINS, "table_land")], onPageEnd=self._number, pagesize=land),
+        ])
+
+    def beforeDocument(self) -> None:
+        self.front_pages = self.pages = self._seq = 0
+
+    def afterPage(self) -> None:
+        self.pages += 1
+
+    def _front(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        self.front_pages += 1
+
+    def _number(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        font, size = self.styles.page_number
+        width = canv._pagesize[0]
+        table = doc.pageTemplate.id.startswith("table")
+        y = TABLE_MARGINS[3] - 9 * MM if table else BODY_MARGINS[3] - 12 * MM
+        canv.saveState()
+        canv.setFont(font, size)
+        canv.drawCentredString(width / 2, y, f"— {canv.getPageNumber() - self.front_pages} —")
+        canv.restoreState()
+
+    def afterFlowable(self, flowable) -> None:
+        toc = getattr(flowable, "toc", None)
+        if not toc:
+            return
+        level, text = toc
+        self._seq += 1
+        key = f"s{self._seq}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
+        self.notify("TOCEntry", (level, esc(text), self.page - self.front_pages, key))
+
+
+def _canvas_class(year: int) -> type[Canvas]:
+    stamp = f"D:{year:04d}1231120000+08'00'"
+
+    class FixedDateCanvas(Canvas):
+        """A canvas whose creation and modification dates come from the data, not the clock."""
+
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self.setDateFormatter(lambda *_: stamp)
+            self.showOutline()
+
+    return FixedDateCanvas
+
+
+def _cover(d: Draft, styles: Styles) -> list:
+    c = d.cover
+    return [
+        Spacer(1, 45 * MM),
+        Paragraph(markup(c["year"]), styles.cover_year),
+        Spacer(1, 10 * MM),
+        Paragraph(markup(c["department"]), styles.cover_dept),
+        Spacer(1, 10 * MM),
+        Paragraph(markup(c["title"]), styles.cover_title),
+        Spacer(1, 75 * MM),
+        Paragraph(markup(c["date"]), styles.cover_date),
+    ]
+
+
+def _toc(styles: Styles) -> list:
+    from reportlab.platypus import TableStyle
+
+    table_style = TableStyle([("FONT", (0, 0), (-1, -1), fonts.SONG, 12), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
+    toc = TableOfContents(levelStyles=styles.toc_levels, dotsMinLevel=0, rightColumnWidth=40, tableStyle=table_style)
+    return [Paragraph("目　录", styles.toc_title), toc]
+
+
+def _tables(wb: Workbook, styles: Styles, progress: Callable[[str], None]) -> list:
+    words_spec = narrative_spec()["tables_part"]
+    base = {"部门": wb.department, "年度": str(wb.year)}
+    words = {k: v.format_map({**base, "表号": "{表号}"}) if isinstance(v, str) else v for k, v in words_spec.items()}
+    numerals = narrative_spec()["settings"]["numerals"]
+    out: list = []
+    portrait, land = frame_width(False), frame_width(True)
+    for i, no in enumerate(sorted(wb.template.tables)):
+        spec = wb.template.tables[no]
+        progress(f"公开{no}表 {spec.title}")
+        grid = table_grid(wb, no)
+        head = []
+        if i == 0:
+            head = [TocParagraph(esc(words["part"]), styles.part, toc=(0, words["toc"])),
+                    Paragraph(esc(words["title"]), styles.part_sub)]
+        toc = f"{numerals[i]}、{spec.title}"
+        sized = size_grid(grid, portrait, land, NORMAL)
+        flows = head + table_flowables(sized, wb, styles, words, toc)
+        if not _fits(flows, sized.landscape):  # a table just too long: try smaller type before a second page
+            small = size_grid(grid, portrait, land, COMPACT, landscape=sized.landscape)
+            small_flows = head + table_flowables(small, wb, styles, words, toc)
+            if _fits(small_flows, small.landscape):
+                sized, flows = small, small_flows
+        out.append(NextPageTemplate("table_land" if sized.landscape else "table"))
+        out.append(PageBreak())
+        out += flows
+    return out
+
+
+def _fits(flows: list, landscape: bool) -> bool:
+    """Whether the flowables fit on one table page (measured, as the frame will lay them out)."""
+    page = (A4[1], A4[0]) if landscape else A4
+    left, right, top, bottom = TABLE_MARGINS
+    width, height = page[0] - left - right, page[1] - top - bottom
+    used = 0.0
+    for f in flows:
+        used += f.wrap(width, height)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+    return used <= height - 2
+
+
+def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[int, list[str]]:
+    """Write the document; returns (pages, placeholders still to fill in)."""
+    steps = len(wb.template.tables) + 3
+    done = [0]
+
+    def step(what: str) -> None:
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], steps, what)
+
+    fonts.register()
+    linebreak.install()
+    styles = make_styles()
+    step("起草情况说明")
+    d = draft(wb)
+    body_width = frame_width(False, table=False)
+    charts = [0]
+
+    story: list = [NextPageTemplate("cover")] + _cover(d, styles)
+    story += [NextPageTemplate("front"), PageBreak()] + _toc(styles)
+    story += [NextPageTemplate("body"), PageBreak()] + block_flowables(d.overview, styles, body_width, charts)
+    story += _tables(wb, styles, step)
+    for part in (d.narrative, d.glossary, d.attachments):
+        story += [NextPageTemplate("body"), PageBreak()] + block_flowables(part, styles, body_width, charts)
+
+    doc = DisclosureDoc(path, wb, styles)
+    step("排版")
+    # charts start from ReportLab's default graphics font (Helvetica, never embedded): use 宋体
+    saved = rl_config.defaultGraphicsFontName
+    rl_config.defaultGraphicsFontName = fonts.SONG
+    try:
+        doc.multiBuild(story, maxPasses=6, canvasmaker=_canvas_class(wb.year))
+    finally:
+        rl_config.defaultGraphicsFontName = saved
+    step("完成")
+    return doc.pages, list(d.placeholders)

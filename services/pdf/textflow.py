@@ -1,0 +1,81 @@
+"""Text flowables (文字排版): drafted `Block`s → ReportLab paragraphs, headings and charts.
+
+Marks in drafted text become markup here: a placeholder (【请填写：…】) prints red, an inline
+heading prints 黑体. Headings carry their 目录 entry (`TocParagraph.toc`), which the document
+template turns into a 目录 line with its page number, a PDF bookmark and a link.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph
+
+from services.pdf.fonts import HEI
+from services.pdf.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Block, plain
+from services.pdf.styles import PLACEHOLDER_COLOR
+
+
+def esc(text: str) -> str:
+    return escape(text)
+
+
+def markup(text: str) -> str:
+    """Drafted text (with marks) as paragraph markup."""
+    return (
+        escape(text)
+        .replace(PH_OPEN, f'<font color="{PLACEHOLDER_COLOR}">')
+        .replace(PH_CLOSE, "</font>")
+        .replace(EM_OPEN, f'<font name="{HEI}">')
+        .replace(EM_CLOSE, "</font>")
+    )
+
+
+class TocParagraph(Paragraph):
+    """A heading with a 目录 entry: ``toc = (level, text)``."""
+
+    def __init__(self, text: str, style, toc: tuple[int, str] | None = None):
+        super().__init__(text, style)
+        self.toc = toc
+
+
+#: blocks that must not end a page (``lead``: a numbered item's first line, printed as body text)
+HEADINGS = ("h1", "h2", "lead")
+
+
+def _lines(text: str, style, width: float) -> int:
+    """How many lines a heading takes (estimated from its width)."""
+    w = stringWidth(text, style.fontName, style.fontSize) + style.firstLineIndent
+    return max(1, -int(-w // width))
+
+
+def block_flowables(blocks: list[Block], styles, width: float, charts: list[int]) -> list:
+    """Flowables for drafted blocks; ``charts`` counts figures across the document (图1, 图2 …)."""
+    from services.pdf.charts import chart_flowables
+
+    out: list = []
+    for i, b in enumerate(blocks):
+        if b.kind in HEADINGS and (i == 0 or blocks[i - 1].kind not in HEADINGS + ("part", "title")):
+            # a heading (and the headings right after it) never ends a page: keep two lines of text with it
+            lines = 2.0
+            for h in blocks[i:]:
+                if h.kind not in HEADINGS:
+                    break
+                style = {"h1": styles.h1, "h2": styles.h2}.get(h.kind, styles.body)
+                lines += _lines(plain(h.text), style, width)
+            out.append(CondPageBreak(lines * styles.body.leading))
+        if b.kind == "part":
+            out.append(TocParagraph(markup(b.text), styles.part, toc=b.toc))
+        elif b.kind == "title":
+            out.append(Paragraph(markup(b.text), styles.part_sub))
+        elif b.kind == "h1":
+            out.append(TocParagraph(markup(b.text), styles.h1, toc=b.toc))
+        elif b.kind == "h2":
+            out.append(Paragraph(markup(b.text), styles.h2))
+        elif b.kind == "chart" and b.chart is not None:
+            charts[0] += 1
+            out.append(KeepTogether(chart_flowables(b.chart, charts[0], styles, width)))
+        else:
+            out.append(Paragraph(markup(b.text), styles.body))
+    return out
