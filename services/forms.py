@@ -1,116 +1,478 @@
-"""Table forms (录入表单): one 公开 table as rows and columns a window can show, without Qt.
+"""Table forms (录入表单): one 公开 table laid out as printed, without Qt.
 
-A `TableForm` owns what the entry window needs to know about a table: the rows in printed order
-(fixed rows with 行次, or 合计 + classification rows), which cells exist and which are editable,
-the text of each cell in 万元, and what happens when the clerk types into one (parse, store,
-re-check). The Qt model in ``ui/`` only forwards to it, so all of this is testable headless.
+A `TableForm` is what the entry window shows of a table: side-by-side panels as printed (table
+01/04 收入 | 支出, table 06's three groups, one panel otherwise), each panel's lead columns
+(项目 and 行次, or 科目编码 and 科目名称) and 栏次 columns, the multi-row header with the printed
+grouping, which cells exist, which are computed, and the text of each in 万元. It also turns what
+the clerk types or pastes into figures (`parse_amount`), refusing a block as a whole with the cell
+named. The Qt model in ``ui/`` only forwards to it.
+
+`EntrySession` applies what was typed to one department-year: store the figures, fill in the
+computed cells (`services.autofill`), re-check incrementally, save each change through the
+department file at once, and return a `Change` saying which figures and findings changed, so a
+window repaints just those (Anki's ``OpChanges``). Undo is a `Change` replayed backwards.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
 
+from services.autofill import Autofill
 from services.engine import Checker, Delta
-from services.findings import Finding
-from services.money import AmountError, format_wan, parse_amount
+from services.findings import SEVERITY_ZH, Finding, fmt
+from services.money import AmountError, format_wan, parse_amount, to_storage
 from services.workbook import Cell, Workbook
+
+#: The lead columns' printed titles.
+LEAD_TITLES = {"label": "项目", "line": "行次", "code": "科目编码"}
+
+
+class EntryError(ValueError):
+    """Something typed or pasted that cannot be stored; ``str()`` names the cell, in Chinese."""
 
 
 @dataclass(frozen=True)
 class FormRow:
-    key: str | None  # None: an empty filler row
+    key: str | None  # None: a printed filler row (行次 only)
     line: int | None
     code: str
     label: str
-    computed: bool
+    level: int  # indent: 0 for 类 and totals, 1 for 款, 2 for 项 (fixed rows: the template's)
+    total: bool  # a total row, shown bold
     columns: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    panel: int
+    kind: str  # "label" | "line" | "code" | "amount"
+    no: int | None = None  # 栏次 of an amount column
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """One cell of the printed header, spanning ``rows`` × ``columns`` view sections."""
+
+    row: int
+    column: int
+    rows: int
+    columns: int
+    text: str
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 class TableForm:
     """One table of one workbook, as the entry window shows it."""
 
-    #: leading text columns: 行次/科目编码 and 项目/科目名称
-    LEAD = 2
-
-    def __init__(self, wb: Workbook, table: str, checker: Checker):
-        self.wb, self.no, self.checker = wb, table, checker
+    def __init__(self, wb: Workbook, table: str, computed=lambda cell: False):  # noqa: ANN001
+        self.wb, self.no = wb, table
         self.spec = wb.table(table)
-        self.rows: list[FormRow] = []
+        #: whether a cell is filled in from its addends (`Autofill.is_computed`)
+        self.computed = computed
+        self.rule_text = {r.id: r.text for r in wb.template.all_rules()}
+        self.panel_titles: list[str] = []
+        self.columns: list[FormColumn] = []
+        self.panels: list[list[FormRow | None]] = []
+        self._pos: dict[Cell, tuple[int, int]] = {}
+        self._build_columns()
         self.refresh_rows()
 
-    def refresh_rows(self) -> None:
-        t, wb = self.spec, self.wb
-        rows = []
-        if t.coded:
-            for r in t.total_rows:
-                rows.append(FormRow(r.key, None, "", r.label, True, tuple(t.column_nos)))
-            for code in wb.codes(t.no):
-                has_children = any(c != code and c.startswith(code) for c in wb.coded[t.no])
-                rows.append(FormRow(code, None, code, wb.row_label(t.no, code), has_children, tuple(t.column_nos)))
+    # ── layout ──────────────────────────────────────────────────────────────
+    def _build_columns(self) -> None:
+        t = self.spec
+        if t.layout == "two_sides":
+            sides = list(dict.fromkeys(r.side for r in t.rows if r.side))
+            self.panel_titles = sides
+            leads = [("label", "line")] * len(sides)
+            amounts = [t.columns_for_side(s) for s in sides]
+        elif t.layout == "three_groups" and t.coded:
+            self.panel_titles = list(t.group_titles) or [""] * len(t.groups)
+            leads = [("code", "label")] * len(t.groups)
+            amounts = [t.column_nos] * len(t.groups)
         else:
-            for r in t.rows:
-                if r.key is None:
-                    continue
-                rows.append(FormRow(r.key, r.line, r.code, r.label, r.computed, tuple(t.columns_for_side(r.side))))
-        self.rows = rows
+            has_lines = any(r.line for r in t.rows)
+            leads = [("code", "label") if t.coded else (("label", "line") if has_lines else ("label",))]
+            amounts = [t.column_nos]
+        for p, (lead, cols) in enumerate(zip(leads, amounts)):
+            self.columns += [FormColumn(p, k) for k in lead]
+            self.columns += [FormColumn(p, "amount", no) for no in cols]
+
+    def refresh_rows(self) -> None:
+        """Lay the rows out again (after coded rows were added or removed)."""
+        t, wb = self.spec, self.wb
+        if not t.coded:
+            if self.panel_titles:
+                self.panels = [[self._fixed_row(r) for r in t.rows if r.side == s] for s in self.panel_titles]
+            else:
+                self.panels = [[self._fixed_row(r) for r in t.rows]]
+        else:
+            codes = wb.codes(t.no)
+            totals = [FormRow(r.key, None, "", r.label, 0, True, tuple(t.column_nos)) for r in t.total_rows]
+            if t.layout == "three_groups" and t.groups:
+                self.panels = self._grouped(codes, totals)
+            else:
+                self.panels = [totals + [self._coded_row(c) for c in codes]]
+        self._pos = {}
+        for r in range(self.row_count()):
+            for c in range(len(self.columns)):
+                cell = self.cell(r, c)
+                if cell is not None:
+                    self._pos[cell] = (r, c)
+
+    def _fixed_row(self, r) -> FormRow:  # noqa: ANN001 - a RowSpec
+        return FormRow(r.key, r.line, r.code, r.label, r.indent, r.computed, tuple(self.spec.columns_for_side(r.side)))
+
+    def _coded_row(self, code: str) -> FormRow:
+        name = self.wb.row_label(self.no, code)
+        return FormRow(code, None, code, name, {3: 0, 5: 1, 7: 2}.get(len(code), 0), False, tuple(self.spec.column_nos))
+
+    def _grouped(self, codes: list[str], totals: list[FormRow]) -> list[list[FormRow | None]]:
+        """Table 06 as printed: each group's codes in its own panel, the totals on the last line."""
+        groups = self.spec.groups
+        panels: list[list[FormRow | None]] = [[] for _ in groups]
+        for code in codes:
+            p = next((i for i, g in enumerate(groups) if code[:3] in g), len(groups) - 1)
+            panels[p].append(self._coded_row(code))
+        height = max(len(p) for p in panels)
+        for p in panels:
+            p.extend([None] * (height - len(p)))
+        last: list[FormRow | None] = [None] * len(panels)
+        for tot in totals:
+            p = next((i for i, title in enumerate(self.panel_titles) if title and tot.label.startswith(title) and last[i] is None), None)
+            p = p if p is not None else next((i for i in reversed(range(len(panels))) if last[i] is None), 0)
+            last[p] = tot
+        for p, tot in zip(panels, last):
+            p.append(tot)
+        return panels
 
     # ── shape ───────────────────────────────────────────────────────────────
-    def headers(self) -> list[str]:
-        lead = ["科目编码", "科目名称"] if self.spec.coded else ["行次", "项目"]
-        cols = []
-        for c in self.spec.columns:
-            group = c.group.replace("/", "·")
-            side = f"{c.side}·" if c.side else ""
-            cols.append(f"{side}{group + '·' if group else ''}{c.label}\n栏{c.no}")
-        return lead + cols
+    def row_count(self) -> int:
+        return max((len(p) for p in self.panels), default=0)
 
     def column_count(self) -> int:
-        return self.LEAD + len(self.spec.columns)
+        return len(self.columns)
+
+    def is_amount(self, column: int) -> bool:
+        return self.columns[column].kind == "amount"
+
+    def row_at(self, row: int, column: int) -> FormRow | None:
+        panel = self.panels[self.columns[column].panel]
+        return panel[row] if row < len(panel) else None
 
     def col_no(self, column: int) -> int | None:
-        """The 栏次 of a view column, or None for the leading text columns."""
-        if column < self.LEAD:
-            return None
-        return self.spec.columns[column - self.LEAD].no
+        """The 栏次 of a view column, or None for the lead text columns."""
+        return self.columns[column].no
 
     def cell(self, row: int, column: int) -> Cell | None:
-        r = self.rows[row]
-        col = self.col_no(column)
-        if r.key is None or col is None or col not in r.columns:
+        col = self.columns[column]
+        r = self.row_at(row, column)
+        if r is None or r.key is None or col.no is None or col.no not in r.columns:
             return None
-        return Cell(self.no, r.key, col)
+        return Cell(self.no, r.key, col.no)
 
     def position(self, cell: Cell) -> tuple[int, int] | None:
-        for i, r in enumerate(self.rows):
-            if r.key == cell.row:
-                for j, c in enumerate(self.spec.columns):
-                    if c.no == cell.col:
-                        return i, j + self.LEAD
-        return None
+        return self._pos.get(cell)
+
+    def header_cells(self) -> tuple[int, list[HeaderCell]]:
+        """(header height in lines, the cells): panel titles, column groups, labels, 栏次."""
+        paths = {c.no: (c.group.split("/") if c.group else []) + [c.label] for c in self.spec.columns}
+        top = 1 if any(self.panel_titles) else 0
+        depth = max(len(p) for p in paths.values())
+        out: list[HeaderCell] = []
+        if top:
+            start = 0
+            for i in range(1, len(self.columns) + 1):
+                title = lambda j: self.panel_titles[self.columns[j].panel]  # noqa: E731
+                if i == len(self.columns) or title(i) != title(start):
+                    out.append(HeaderCell(0, start, 1, i - start, title(start)))
+                    start = i
+        for j, col in enumerate(self.columns):
+            if col.kind != "amount":
+                text = "科目名称" if col.kind == "label" and self.spec.coded else LEAD_TITLES[col.kind]
+                out.append(HeaderCell(top, j, depth, 1, text))
+                out.append(HeaderCell(top + depth, j, 1, 1, "栏次" if col.kind == "label" else ""))
+                continue
+            path = paths[col.no]  # type: ignore[index]
+            out.append(HeaderCell(top + len(path) - 1, j, depth - len(path) + 1, 1, path[-1]))
+            out.append(HeaderCell(top + depth, j, 1, 1, str(col.no)))
+            for level in range(len(path) - 1):
+                prev = self.columns[j - 1] if j else None
+                same = (
+                    prev is not None and prev.kind == "amount" and prev.panel == col.panel
+                    and paths[prev.no][: level + 1] == path[: level + 1]  # type: ignore[index]
+                    and len(paths[prev.no]) > level + 1  # type: ignore[index]
+                )
+                if same:
+                    cell = next(h for h in reversed(out) if h.row == top + level and h.column + h.columns == j)
+                    out[out.index(cell)] = HeaderCell(cell.row, cell.column, 1, cell.columns + 1, cell.text)
+                else:
+                    out.append(HeaderCell(top + level, j, 1, 1, path[level]))
+        return top + depth + 1, out
 
     # ── content ─────────────────────────────────────────────────────────────
     def text(self, row: int, column: int) -> str:
-        r = self.rows[row]
-        if column == 0:
-            return r.code if self.spec.coded else (str(r.line) if r.line else "")
-        if column == 1:
-            return r.label
+        r = self.row_at(row, column)
+        if r is None:
+            return ""
+        kind = self.columns[column].kind
+        if kind == "label":
+            return "  " * r.level + r.label
+        if kind == "line":
+            return str(r.line) if r.line else ""
+        if kind == "code":
+            return r.code
         cell = self.cell(row, column)
         return format_wan(self.wb.get(cell)) if cell else ""
 
-    def editable(self, row: int, column: int) -> bool:
-        return self.cell(row, column) is not None
-
-    def findings_at(self, row: int, column: int) -> list[Finding]:
+    def edit_text(self, row: int, column: int) -> str:
+        """The exact figure, as F2 shows it (no separators, every decimal kept)."""
         cell = self.cell(row, column)
         if cell is None:
-            return []
-        return self.checker.at(cell)
+            return self.text(row, column)
+        return to_storage(self.wb.get(cell)) or ""
 
-    def set_text(self, row: int, column: int, text: str) -> Delta:
-        """Store what the clerk typed; raises `AmountError` (Chinese) and changes nothing if bad."""
+    def is_computed(self, row: int, column: int) -> bool:
         cell = self.cell(row, column)
-        if cell is None:
-            raise AmountError("这个格子不能填写")
-        value = parse_amount(text)
-        return self.checker.set_value(cell, value)
+        return cell is not None and self.computed(cell)
+
+    def editable(self, row: int, column: int, manual_totals: bool = False) -> bool:
+        cell = self.cell(row, column)
+        return cell is not None and (manual_totals or not self.computed(cell))
+
+    def describe(self, cell: Cell) -> str:
+        """Where a cell is, in the clerk's words: 公开03表 2010301 行政运行（栏2 基本支出）."""
+        spec = self.spec.fixed_row(cell.row)
+        if spec is not None:
+            row = f"行{spec.line} {spec.label}" if spec.line else spec.label
+        else:
+            row = f"{cell.row} {self.wb.row_label(self.no, cell.row)}".strip()
+        col = self.spec.column(cell.col)
+        group = col.group.replace("/", "·") + "·" if col.group else ""
+        return f"公开{self.no}表 {row}（栏{col.no} {group}{col.label}）"
+
+    def tooltip(self, findings: list[Finding]) -> str:
+        """Each finding in plain Chinese: the rule, actual, expected, difference, rounding."""
+        parts = []
+        for f in findings:
+            lines = [f"{SEVERITY_ZH[f.severity]}：{self.rule_text.get(f.rule, f.rule)}", f.message]
+            if f.actual is not None and f.expected is not None:
+                lines.append(f"实际 {fmt(f.actual)}　应为 {fmt(f.expected)}　相差 {fmt(f.difference)}")
+            if f.possible_rounding:
+                lines.append("可能为尾数差异")
+            parts.append("\n".join(lines))
+        return "\n\n".join(parts)
+
+    # ── what the clerk types and pastes ──────────────────────────────────────
+    def parse(self, row: int, column: int, text: str, manual_totals: bool = False) -> tuple[Cell, Decimal | None]:
+        """The figure typed into one cell; raises `EntryError` naming the cell."""
+        cell = self.cell(row, column)
+        if cell is None or not self.editable(row, column, manual_totals):
+            where = self.describe(cell) if cell else f"公开{self.no}表 这一格"
+            raise EntryError(f"{where}是自动计算的，不能填写" if cell else f"{where}不能填写")
+        try:
+            return cell, parse_amount(text)
+        except AmountError as e:
+            raise EntryError(f"{self.describe(cell)}：{e}") from None
+
+    def plan_paste(self, top: int, left: int, grid: list[list[str]], manual_totals: bool = False) -> tuple[dict[Cell, Decimal | None], int]:
+        """Figures for a block pasted at (top, left), all or nothing; and how many computed
+        cells were left to be filled in. Raises `EntryError` naming the first cell refused."""
+        height, width = len(grid), max((len(r) for r in grid), default=0)
+        if top + height > self.row_count() or left + width > self.column_count():
+            raise EntryError(f"粘贴的数据有 {height} 行 {width} 列，从所选格子开始放不下（超出了表格），未粘贴任何数据")
+        values: dict[Cell, Decimal | None] = {}
+        skipped = 0
+        for i, line in enumerate(grid):
+            for j, text in enumerate(line):
+                r, c = top + i, left + j
+                cell = self.cell(r, c)
+                if cell is None:
+                    if text.strip() and _norm(text) != _norm(self.text(r, c)):
+                        raise EntryError(f"第{i + 1}行第{j + 1}列的“{text.strip()}”要放到不能填写的格子里，未粘贴任何数据")
+                    continue
+                if not self.editable(r, c, manual_totals):
+                    skipped += 1
+                    continue
+                try:
+                    values[cell] = parse_amount(text)
+                except AmountError as e:
+                    raise EntryError(f"{self.describe(cell)}：{e}；未粘贴任何数据") from None
+        return values, skipped
+
+    def plan_clear(self, positions: list[tuple[int, int]], manual_totals: bool = False) -> dict[Cell, Decimal | None]:
+        """Blanks for the editable cells among ``positions`` that hold a figure (Delete)."""
+        out: dict[Cell, Decimal | None] = {}
+        for r, c in positions:
+            cell = self.cell(r, c)
+            if cell is not None and self.editable(r, c, manual_totals) and self.wb.get(cell) is not None:
+                out[cell] = None
+        return out
+
+
+# ── applying edits ──────────────────────────────────────────────────────────
+Values = dict[Cell, tuple[Decimal | None, Decimal | None]]
+
+
+@dataclass
+class Change:
+    """What one edit did: figures (old, new), including filled-in totals; findings; row sets."""
+
+    values: Values
+    delta: Delta
+    #: tables whose rows were added or removed (their forms were laid out again)
+    tables: set[str] = field(default_factory=set)
+    #: why the change is only in memory, if saving it failed (shown to the clerk)
+    save_error: str | None = None
+
+    def reverted(self) -> dict[Cell, Decimal | None]:
+        return {cell: old for cell, (old, _) in self.values.items()}
+
+    def replayed(self) -> dict[Cell, Decimal | None]:
+        return {cell: new for cell, (_, new) in self.values.items()}
+
+
+@dataclass
+class RowSet:
+    """A coded table's rows and figures, to put back exactly (undo of adding/removing rows)."""
+
+    table: str
+    coded: dict[str, str]
+    values: dict[Cell, Decimal]
+
+
+class EntrySession:
+    """One department-year being edited: workbook, checker, autofill, forms and the store.
+
+    ``store`` is a `services.store.DepartmentFile` (or anything with its per-edit methods), or
+    None when the figures live only in memory; ``save_errors`` are the exceptions it raises for
+    a file that cannot be written, reported in `Change.save_error` instead of raised.
+    """
+
+    def __init__(self, wb: Workbook, store=None, save_errors: tuple[type[BaseException], ...] = (OSError,)):  # noqa: ANN001
+        self.wb, self.store, self.save_errors = wb, store, save_errors
+        self.checker = Checker(wb)
+        self.autofill = Autofill(wb, self.checker)
+        #: the clerk types totals by hand (as published documents do); nothing is filled in
+        self.manual_totals = False
+        self._forms: dict[str, TableForm] = {}
+
+    @property
+    def year(self) -> int:
+        return self.wb.year
+
+    def form(self, table: str) -> TableForm:
+        if table not in self._forms:
+            self._forms[table] = TableForm(self.wb, table, self.autofill.is_computed)
+        return self._forms[table]
+
+    # ── figures ─────────────────────────────────────────────────────────────
+    def apply(self, values: dict[Cell, Decimal | None]) -> Change:
+        """Store typed or pasted figures, fill in what depends on them, re-check, save."""
+        changed = self._set(values)
+        if not self.manual_totals:
+            for cell, (old, new) in self.autofill.fill(changed).items():
+                changed[cell] = (changed[cell][0] if cell in changed else old, new)
+        return self._finish(changed)
+
+    def restore(self, values: dict[Cell, Decimal | None]) -> Change:
+        """Put figures back exactly as given (undo/redo): nothing is filled in."""
+        return self._finish(self._set(values))
+
+    def _set(self, values: dict[Cell, Decimal | None]) -> Values:
+        changed: Values = {}
+        for cell, new in values.items():
+            old = self.wb.set(cell, new)
+            if old != new:
+                changed[cell] = (old, new)
+        return changed
+
+    def fill_all(self) -> Change:
+        """Recompute every computed cell from its parts (after typing totals by hand)."""
+        return self._finish(self.autofill.fill_all())
+
+    def _finish(self, changed: Values) -> Change:
+        delta = self.checker.cells_changed(changed)
+        error = self._save(lambda s: [s.set_cell(self.year, c, new) for c, (_, new) in changed.items()])
+        return Change(changed, delta, save_error=error)
+
+    def _save(self, write) -> str | None:  # noqa: ANN001
+        if self.store is None:
+            return None
+        try:
+            write(self.store)
+        except self.save_errors as e:
+            return str(e)
+        return None
+
+    # ── coded rows ──────────────────────────────────────────────────────────
+    def rows(self, table: str) -> RowSet:
+        return RowSet(table, dict(self.wb.coded.get(table, {})),
+                      {c: v for c, v in self.wb.values.items() if c.table == table})
+
+    def add_code(self, table: str, code: str, name: str = "") -> Change:
+        """Add a classification row with its missing parent 类/款 rows ('' = the catalog's name)."""
+        target = self.rows(table)
+        Workbook(self.wb.template, self.year, coded={table: target.coded}).add_code(table, code, name)
+        return self.set_rows(target)
+
+    def remove_codes(self, table: str, codes: list[str]) -> Change:
+        """Remove rows (and every row under them) with their figures; the parents left are
+        filled in again from the rows that remain."""
+        before = self.rows(table)
+        gone = {c for c in before.coded if any(c.startswith(g) for g in codes)}
+        target = RowSet(table, {c: n for c, n in before.coded.items() if c not in gone},
+                        {c: v for c, v in before.values.items() if c.row not in gone})
+        change = self.set_rows(target)
+        if not self.manual_totals:
+            ancestors = {p for g in gone for p in (g[:3], g[:5]) if p in target.coded and p not in gone}
+            keys = ancestors | {r.key for r in self.wb.table(table).total_rows if r.key}
+            cells = [c for c in self.autofill.formulas if c.table == table and c.row in keys]
+            filled = self.autofill.refill(cells)
+            more = self._finish(filled)
+            for cell, (old, new) in filled.items():
+                change.values[cell] = (change.values[cell][0], new) if cell in change.values else (old, new)
+            change.delta.appeared += more.delta.appeared
+            change.delta.disappeared += more.delta.disappeared
+            change.save_error = change.save_error or more.save_error
+        return change
+
+    def set_rows(self, target: RowSet) -> Change:
+        """Make a coded table's rows and figures exactly ``target``; saved and re-checked."""
+        table, wb = target.table, self.wb
+        before = self.rows(table)
+        removed = [c for c in before.coded if c not in target.coded]
+        added = {c: n for c, n in target.coded.items() if before.coded.get(c) != n}
+        wb.coded[table] = dict(sorted(target.coded.items()))
+        changed: Values = {}
+        for cell in set(before.values) | set(target.values):
+            old, new = before.values.get(cell), target.values.get(cell)
+            if old != new:
+                wb.set(cell, new)
+                changed[cell] = (old, new)
+
+        def write(s) -> None:  # noqa: ANN001
+            for code in removed:
+                s.remove_coded_row(self.year, table, code)
+            for code, name in added.items():
+                s.set_coded_row(self.year, table, code, name)
+            for cell, (_, new) in changed.items():
+                if cell.row not in removed:  # a removed row's figures went with it
+                    s.set_cell(self.year, cell, new)
+
+        error = self._save(write)
+        delta = self.checker.rebuild()
+        self.autofill.rebuild()
+        if table in self._forms:
+            self._forms[table].refresh_rows()
+        return Change(changed, delta, {table}, error)
+
+    # ── texts ───────────────────────────────────────────────────────────────
+    def set_text(self, key: str, text: str) -> str | None:
+        """A narrative text (部门职责, reasons …); returns why it could not be saved, if so."""
+        self.wb.texts[key] = text
+        return self._save(lambda s: s.set_text(self.year, key, text))

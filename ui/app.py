@@ -1,7 +1,8 @@
 """Starting the window (启动): open a department file, an Excel workbook, or the bundled sample.
 
 ``python main.py [FILE] [--year Y] [--table TITLE] [--screenshot OUT.png]``: with
-``--screenshot`` the window is drawn at 1440×900, written to a PNG and the program exits 0.
+``--screenshot`` the window is drawn at 1440×900, written to a PNG once the table has been
+painted, and the program exits 0 (1 if the PNG could not be written, 2 if FILE cannot be opened).
 """
 
 from __future__ import annotations
@@ -11,30 +12,38 @@ import sys
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "samples" / "武汉市汉阳区信访局_2020.xlsx"
+#: Longest wait for the first paint before a screenshot is taken anyway.
+SCREENSHOT_TIMEOUT_MS = 5000
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="main.py", description="决算公开助手窗口")
     p.add_argument("file", nargs="?", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx（默认：示例部门）")
-    p.add_argument("--year", type=int)
+    p.add_argument("--year", type=int, help="打开时显示的年度（默认：最新）")
     p.add_argument("--table", help="打开时显示的表（编号或标题）")
     p.add_argument("--screenshot", type=Path, help="截图保存到此 PNG 文件后退出")
     return p.parse_args(argv)
 
 
-def sample_file() -> Path:
+def sample_file(folder: Path | None = None) -> Path:
     """The sample department as a data file in the user's data folder, made on first start."""
-    from platformdirs import user_data_path
+    if folder is None:
+        from platformdirs import user_data_path
 
-    from services.store import DepartmentFile
-    from services.xlsx_import import import_xlsx
-
-    target = user_data_path("DisclosureDesk", appauthor=False) / "示例_武汉市汉阳区信访局.sqlite"
+        folder = user_data_path("DisclosureDesk", appauthor=False)
+    target = folder / "示例_武汉市汉阳区信访局.sqlite"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        wb = import_xlsx(SAMPLE).workbook
-        with DepartmentFile.create(target, wb.department, wb.department_code) as f:
-            f.save(wb)
+        from services.store import DepartmentFile, DepartmentFileError
+        from services.xlsx_import import XlsxImportError, import_xlsx
+        from ui.document import OpenError
+
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            wb = import_xlsx(SAMPLE).workbook
+            with DepartmentFile.create(target, wb.department, wb.department_code) as f:
+                f.save(wb)
+        except (OSError, XlsxImportError, DepartmentFileError) as e:
+            raise OpenError(f"无法准备示例部门：{e}") from None
     return target
 
 
@@ -43,46 +52,63 @@ def run_gui(argv: list[str]) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from services.commands import InputError, load_any
+    from ui.document import Document, OpenError
     from ui.fonts import load_fonts
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    load_fonts(app)
-    path = args.file or sample_file()
+    app.setApplicationName("决算公开助手")
+    load_fonts(app)  # type: ignore[arg-type]
     try:
-        loaded = load_any(path, args.year)
-    except InputError as e:
-        if args.screenshot:
-            print(f"无法打开：{e}", file=sys.stderr)
-            return 2
-        QMessageBox.critical(None, "无法打开", str(e))
+        path = args.file or sample_file()
+        doc = Document.open(path)
+    except OpenError as e:
+        print(f"无法打开：{e}", file=sys.stderr)
+        if not args.screenshot:
+            QMessageBox.critical(None, "无法打开", str(e))
         return 2
-    wb = max(loaded.workbooks, key=lambda w: w.year)
-    save = None
-    if path.suffix.lower() == ".sqlite":
-        from services.store import DepartmentFile
-
-        dept_file = DepartmentFile.open(path)
-        app.aboutToQuit.connect(dept_file.close)
-
-        def save(cell, value):  # noqa: ANN001, ANN202
-            dept_file.set_cell(wb.year, cell, value)
-
-    win = MainWindow(wb, save, f"{path}")
+    win = MainWindow()
+    if args.year is not None and args.year not in doc.years:
+        print(f"文件中没有 {args.year} 年度（已有：{'、'.join(map(str, doc.years))}），显示最新年度", file=sys.stderr)
+    win.set_document(doc, args.year)
     if args.table:
         no = win.find_table(args.table)
-        if no:
+        if no is None:
+            print(f"没有找到表“{args.table}”，显示第一张表", file=sys.stderr)
+        else:
             win.show_table(no)
     win.resize(1440, 900)
-    win.show()
     if args.screenshot:
-        out = args.screenshot
+        return _screenshot(app, win, args.screenshot, QTimer)
+    win.show()
+    if args.file:
+        from ui.file_actions import remember
 
-        def shoot() -> None:
-            app.processEvents()
-            ok = win.grab().save(str(out))
-            app.exit(0 if ok else 1)
+        remember(path)
+    if doc.unplaced or not doc.on_disk:
+        from ui.report import ImportReport
 
-        QTimer.singleShot(200, shoot)
+        win.show_report(ImportReport(path, doc.notes, doc.unplaced, None, win))
+    return app.exec()
+
+
+def _screenshot(app, win, out: Path, QTimer) -> int:  # noqa: ANN001, N803
+    """Show the window, wait for its table's first paint, write the PNG and leave."""
+    page = win.current_page()
+    done = []
+
+    def shoot() -> None:
+        if done:
+            return
+        done.append(True)
+        app.processEvents()
+        ok = win.grab().save(str(out))
+        if not ok:
+            print(f"无法写入截图：{out}", file=sys.stderr)
+        app.exit(0 if ok else 1)
+
+    if page is not None:
+        page.view.painted.connect(lambda: QTimer.singleShot(0, shoot))
+    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS if page is not None else 100, shoot)
+    win.show()
     return app.exec()

@@ -1,147 +1,374 @@
-"""The main window (主窗口): navigator of tables, the table form, the findings panel.
+"""The main window (主窗口): navigator, table form, findings panel, menus and status bar.
 
-A first, minimal entry window: it shows every table of one department-year laid out with its
-行次/栏次, colours failing cells, lists findings (double-click jumps to the cell) and saves each
-edit at once. The full Excel-like entry form is built on the same `TableForm` core.
+It arranges the pieces and routes one handler, `_changed`, for every change an edit makes
+(Anki-style): the findings panel and the navigator's badges update from the `Change`, the status
+bar says whether it was saved. It holds no rules and no arithmetic; a year's figures, checks and
+saving live in its `EntrySession`, its undo steps in its `SessionEditor`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QHeaderView,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QSplitter,
-    QTableView,
-    QWidget,
-)
+import time
 
-from services.engine import Checker, Delta
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
+
 from services.findings import Finding
-from services.forms import TableForm
-from services.workbook import Cell, Workbook
-from ui.table_model import TableModel
+from services.forms import Change
+from services.workbook import Cell
+from ui import dialogs, file_actions, table_actions
+from ui.department_page import DepartmentPage
+from ui.document import Document, OpenError
+from ui.editing import SessionEditor
+from ui.findings_panel import FindingsPanel
+from ui.navigator import Navigator
+from ui.report import ImportReport
+from ui.table_page import TablePage
+
+FLUSH_AFTER_MS = 2000  # a pause this long makes the committed edits durable (see DepartmentFile.flush)
+
+
+def _by_table(findings: list[Finding]) -> list[Finding]:
+    """Table by table (公开01表 first), each in the template's rule order, cross-table rules last."""
+    return sorted(findings, key=lambda f: f.table)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, wb: Workbook, save=None, source: str = "", parent: QWidget | None = None):  # noqa: ANN001
+    def __init__(self, document: Document | None = None, parent: QWidget | None = None):
         super().__init__(parent)
-        self.wb, self.save = wb, save
-        self.checker = Checker(wb)
-        self.forms = {no: TableForm(wb, no, self.checker) for no in wb.template.tables}
-        self.models = {no: TableModel(f, self) for no, f in self.forms.items()}
-        for m in self.models.values():
-            m.edited.connect(self._edited)
-            m.refused.connect(lambda msg: self.statusBar().showMessage(f"未保存：{msg}", 8000))
-        self.setWindowTitle(f"决算公开助手 — {wb.department} {wb.year} 年度")
+        self.document: Document | None = None
+        self.year: int | None = None
+        self.editors: dict[int, SessionEditor] = {}
+        self.pages: dict[tuple, QWidget] = {}
+        self.reports: list[ImportReport] = []
+        self._save_failing = False
+        self.undo_group = QUndoGroup(self)
 
-        self.nav = QListWidget()
+        self.nav = Navigator()
         self.nav.setObjectName("navigator")
-        self.view = QTableView()
-        self.view.setObjectName("tableForm")
-        self.view.setAlternatingRowColors(False)
-        self.view.verticalHeader().setVisible(False)
-        self.findings_list = QListWidget()
-        self.findings_list.setObjectName("findings")
-        self.findings_list.itemDoubleClicked.connect(self._jump)
-
+        self.stack = QStackedWidget()
+        self.findings = FindingsPanel()
+        self.findings.setObjectName("findings")
+        self.findings.jump.connect(self.jump_to_finding)
         right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.view)
-        right.addWidget(self.findings_list)
-        right.setSizes([640, 200])
+        right.addWidget(self.stack)
+        right.addWidget(self.findings)
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 1)
+        right.setSizes([660, 170])
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(self.nav)
         main.addWidget(right)
-        main.setSizes([300, 1140])
+        main.setStretchFactor(1, 1)
+        main.setSizes([330, 1110])
         self.setCentralWidget(main)
+        self.nav.chosen.connect(self._chosen)
 
-        self.nav.currentRowChanged.connect(self._show_index)
-        self._fill_nav()
-        self._fill_findings()
-        self.nav.setCurrentRow(0)
-        self.statusBar().showMessage(source)
+        self.counts = QLabel()
+        self.mode = QLabel()
+        self.statusBar().addPermanentWidget(self.mode)
+        self.statusBar().addPermanentWidget(self.counts)
+        self._flush = QTimer(self, singleShot=True, interval=FLUSH_AFTER_MS)
+        self._flush.timeout.connect(self._flush_now)
+        self._build_menus()
+        if document is not None:
+            self.set_document(document)
 
-    # ── navigation ──────────────────────────────────────────────────────────
-    def _fill_nav(self) -> None:
-        current = self.nav.currentRow()
-        self.nav.blockSignals(True)
-        self.nav.clear()
-        counts: dict[str, list[int]] = {}
-        for f in self.checker.findings():
-            c = counts.setdefault(f.table, [0, 0])
-            c[0 if f.is_error else 1] += 1
-        for no, t in self.wb.template.tables.items():
-            e, w = counts.get(no, [0, 0])
-            badge = (f"  ✗{e}" if e else "") + (f"  !{w}" if w else "")
-            item = QListWidgetItem(f"公开{no}表 {t.title}{badge}")
-            item.setData(Qt.ItemDataRole.UserRole, no)
-            if e:
-                item.setForeground(Qt.GlobalColor.darkRed)
-            self.nav.addItem(item)
-        self.nav.setCurrentRow(max(current, 0))
-        self.nav.blockSignals(False)
+    # ── menus ───────────────────────────────────────────────────────────────
+    def _action(self, text: str, slot, shortcut=None, checkable: bool = False) -> QAction:  # noqa: ANN001
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcuts(shortcut if isinstance(shortcut, list) else [shortcut])
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        return a
 
-    def _show_index(self, row: int) -> None:
-        if row < 0:
+    def _build_menus(self) -> None:
+        fa = file_actions
+        m = self.menuBar().addMenu("文件(&F)")
+        m.addAction(self._action("新建部门…", lambda: fa.new_department(self), QKeySequence.StandardKey.New))
+        m.addAction(self._action("新建年度…", lambda: fa.new_year(self)))
+        m.addAction(self._action("打开…", lambda: fa.open_file(self), QKeySequence.StandardKey.Open))
+        self.recent_menu = m.addMenu("最近打开")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        m.addSeparator()
+        self.import_action = self._action("导入 Excel…", lambda: fa.import_excel(self))
+        self.export_action = self._action("导出 Excel…", lambda: fa.export_excel(self))
+        m.addActions([self.import_action, self.export_action])
+        m.addAction(self._action("另存为…", lambda: fa.save_as(self), QKeySequence.StandardKey.SaveAs))
+        m.addSeparator()
+        m.addAction(self._action("退出", self.close, QKeySequence.StandardKey.Quit))
+
+        e = self.menuBar().addMenu("编辑(&E)")
+        self.undo_action = self.undo_group.createUndoAction(self, "撤销")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_group.createRedoAction(self, "恢复")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        e.addActions([self.undo_action, self.redo_action])
+        e.addSeparator()
+        # Copy, paste and Delete are the table's own keys (SheetView); these are for the mouse.
+        clip = [self._action("复制\tCtrl+C", lambda: self._view_do("copy")),
+                self._action("粘贴\tCtrl+V", lambda: self._view_do("paste")),
+                self._action("清除\tDel", lambda: self._view_do("clear_selection"))]
+        e.addActions(clip)
+        e.addSeparator()
+        self.add_row_action = self._action("增加科目行…", lambda: table_actions.add_row(self), QKeySequence("Ctrl+Shift+N"))
+        self.remove_row_action = self._action("删除科目行", lambda: table_actions.remove_row(self), QKeySequence("Ctrl+Shift+D"))
+        e.addActions([self.add_row_action, self.remove_row_action])
+        separator = QAction(self)
+        separator.setSeparator(True)
+        self.table_actions = [*clip, separator, self.add_row_action, self.remove_row_action]
+        e.addSeparator()
+        self.manual_action = self._action("手工填写合计", self.set_manual_totals, checkable=True)
+        self.manual_action.setToolTip("打开后，合计、小计等自动计算的格子可以手工填写（如照抄已公开的表），审核会比较它们")
+        self.fill_action = self._action("按明细重新计算全部合计", self.fill_all)
+        e.addActions([self.manual_action, self.fill_action])
+
+        # The toolbar says just 撤销/恢复 (the menu names the step being undone).
+        short_undo = self._action("撤销", self.undo_group.undo)
+        short_redo = self._action("恢复", self.undo_group.redo)
+        short_undo.setToolTip("撤销（Ctrl+Z）")
+        short_redo.setToolTip("恢复（Ctrl+Y）")
+        self.undo_group.canUndoChanged.connect(short_undo.setEnabled)
+        self.undo_group.canRedoChanged.connect(short_redo.setEnabled)
+        short_undo.setEnabled(False)
+        short_redo.setEnabled(False)
+        bar = self.addToolBar("常用")
+        bar.setObjectName("toolbar")
+        bar.addActions([short_undo, short_redo])
+        bar.addSeparator()
+        bar.addActions([self.add_row_action, self.remove_row_action])
+        bar.addSeparator()
+        bar.addAction(self.manual_action)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for p in file_actions.recent_files():
+            self.recent_menu.addAction(str(p), lambda p=p: file_actions.open_file(self, p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("（无）").setEnabled(False)
+
+    # ── the document ────────────────────────────────────────────────────────
+    def set_document(self, document: Document, year: int | None = None) -> None:
+        """Show a department (closing the one shown); the latest year's first table."""
+        if self.document is not None and self.document is not document:
+            self._flush_now()
+            self.document.close()
+        self.document = document
+        self._forget_pages()
+        self.nav.set_years({y: [(no, t.title) for no, t in wb.template.tables.items()] for y, wb in document.workbooks.items()})
+        year = year if year in document.workbooks else document.years[-1]
+        self.year = None
+        self.show_table(next(iter(document.workbooks[year].template.tables)), year)
+
+    def reload(self, year: int) -> None:
+        """The document's years changed (import, new year): lay everything out again."""
+        assert self.document is not None
+        self.set_document(self.document, year)
+
+    def _forget_pages(self) -> None:
+        for page in self.pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        for editor in self.editors.values():
+            self.undo_group.removeStack(editor.stack)
+            editor.deleteLater()
+        self.pages, self.editors = {}, {}
+
+    def editor(self, year: int) -> SessionEditor:
+        if year not in self.editors:
+            assert self.document is not None
+            editor = SessionEditor(self.document.session(year), self)
+            editor.changed.connect(lambda change, y=year: self._changed(y, change))
+            editor.refused.connect(self._refused)
+            self.undo_group.addStack(editor.stack)
+            self.editors[year] = editor
+            self.nav.set_counts(year, self._counts(year))
+        return self.editors[year]
+
+    def _use_year(self, year: int) -> None:
+        if year == self.year:
             return
-        no = self.nav.item(row).data(Qt.ItemDataRole.UserRole)
-        self.show_table(no)
+        self.year = year
+        editor = self.editor(year)
+        self.undo_group.setActiveStack(editor.stack)
+        self.manual_action.setChecked(editor.session.manual_totals)
+        self.findings.findings.set_findings(_by_table(editor.session.checker.findings()))
+        self._update_labels()
 
-    def show_table(self, no: str) -> None:
-        self.view.setModel(self.models[no])
-        h = self.view.horizontalHeader()
-        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.setColumnWidth(0, 80)
-        self.view.setColumnWidth(1, 280)
-        for c in range(2, self.forms[no].column_count()):
-            self.view.setColumnWidth(c, 120)
-        for i in range(self.nav.count()):
-            if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == no and self.nav.currentRow() != i:
-                self.nav.setCurrentRow(i)
+    # ── showing ─────────────────────────────────────────────────────────────
+    def show_table(self, table: str, year: int | None = None) -> TablePage:
+        year = self.year if year is None else year
+        assert year is not None
+        self._use_year(year)
+        key = ("table", year, table)
+        if key not in self.pages:
+            page = TablePage(self.editor(year), table)
+            page.view.refused.connect(self._refused)
+            page.view.status.connect(self.say)
+            page.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            page.view.addActions(self.table_actions if page.model.form.spec.coded else self.table_actions[:4])
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        page = self.pages[key]
+        assert isinstance(page, TablePage)
+        page.refresh()
+        self.stack.setCurrentWidget(page)
+        self.nav.select(key)
+        coded = page.model.form.spec.coded
+        self.add_row_action.setEnabled(coded)
+        self.remove_row_action.setEnabled(coded)
+        if not page.view.currentIndex().isValid():
+            page.view.setCurrentIndex(page.model.index(0, 0))
+            page.view.step(0, 1)
+        page.view.setFocus()
+        return page
+
+    def show_texts(self, year: int) -> None:
+        self._use_year(year)
+        key = ("texts", year)
+        if key not in self.pages:
+            assert self.document is not None
+            page = DepartmentPage(self.document, self.editor(year).session)
+            page.saved.connect(self._text_saved)
+            page.refused.connect(lambda msg: self.say(f"未保存：{msg}", error=True))
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        self.stack.setCurrentWidget(self.pages[key])
+        self.nav.select(key)
+        self.add_row_action.setEnabled(False)
+        self.remove_row_action.setEnabled(False)
+
+    def _chosen(self, kind: tuple) -> None:
+        if kind[0] == "table":
+            self.show_table(kind[2], kind[1])
+        elif kind[0] == "texts":
+            self.show_texts(kind[1])
+
+    def current_page(self) -> TablePage | None:
+        page = self.stack.currentWidget()
+        return page if isinstance(page, TablePage) else None
 
     def find_table(self, text: str) -> str | None:
-        for no, t in self.wb.template.tables.items():
-            if text in (no, t.title) or text.lstrip("公开表").rstrip("表").zfill(2) == no or text in t.title:
-                return no
-        return None
+        """A table by number (``3``, ``03``, ``表3``, ``公开03表``) or by (part of) its title."""
+        if self.document is None or self.year is None:
+            return None
+        tables = self.document.workbooks[self.year].template.tables
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits and digits.zfill(2) in tables and len(digits) <= 2:
+            return digits.zfill(2)
+        exact = next((no for no, t in tables.items() if text in (t.title, f"{t.title}（表{int(no)}）")), None)
+        return exact or next((no for no, t in tables.items() if text and (text in t.title or t.title in text)), None)
 
-    # ── findings ────────────────────────────────────────────────────────────
-    def _fill_findings(self) -> None:
-        self.findings_list.clear()
-        for f in self.checker.findings():
-            mark = "✗ 错误" if f.is_error else "! 提示"
-            item = QListWidgetItem(f"{mark}  公开{f.table}表  {f.message}")
-            item.setData(Qt.ItemDataRole.UserRole, f)
-            item.setForeground(Qt.GlobalColor.darkRed if f.is_error else Qt.GlobalColor.darkYellow)
-            self.findings_list.addItem(item)
-        if not self.findings_list.count():
-            self.findings_list.addItem("审核通过：没有发现问题。")
+    def jump_to_finding(self, f: Finding) -> None:
+        if f.cell is not None and self.year is not None:
+            self.jump_to(f.cell)
 
-    def _jump(self, item: QListWidgetItem) -> None:
-        f: Finding | None = item.data(Qt.ItemDataRole.UserRole)
-        if f is None or f.cell is None:
+    def jump_to(self, cell: Cell, year: int | None = None) -> None:
+        page = self.show_table(cell.table, year)
+        pos = page.model.form.position(cell)
+        if pos is not None:
+            idx = page.model.index(*pos)
+            page.view.setCurrentIndex(idx)
+            page.view.scrollTo(idx)
+            page.view.setFocus()
+
+    def show_report(self, report: ImportReport) -> None:
+        self.reports.append(report)
+        report.show()
+
+    # ── editing actions ─────────────────────────────────────────────────────
+    def _view_do(self, what: str) -> None:
+        page = self.current_page()
+        if page is not None:
+            getattr(page.view, what)()
+
+    def set_manual_totals(self, on: bool) -> None:
+        if self.year is None:
             return
-        self.jump_to(f.cell)
+        self.editor(self.year).session.manual_totals = on
+        for key, page in self.pages.items():
+            if key[1] == self.year and isinstance(page, TablePage):
+                page.view.viewport().update()
+        self._update_labels()
+        self.say("合计改为手工填写：审核会把它们与明细比较" if on else "合计恢复自动计算：修改明细时合计随之更新")
 
-    def jump_to(self, cell: Cell) -> None:
-        self.show_table(cell.table)
-        pos = self.forms[cell.table].position(cell)
-        if pos:
-            idx = self.models[cell.table].index(*pos)
-            self.view.setCurrentIndex(idx)
-            self.view.scrollTo(idx)
+    def fill_all(self) -> None:
+        if self.year is not None:
+            change = self.editor(self.year).fill_all()
+            self.say(f"已按明细重新计算 {len(change.values) if change else 0} 个合计")
 
-    def _edited(self, cell: Cell, delta: Delta) -> None:
-        for no, m in self.models.items():
-            if no != cell.table:
-                m.repaint_findings(delta.appeared + delta.disappeared)
-        if self.save is not None:
-            self.save(cell, self.wb.get(cell))
-            self.statusBar().showMessage("已保存", 3000)
+    # ── after every change ──────────────────────────────────────────────────
+    def _changed(self, year: int, change: Change) -> None:
+        """The one handler for every change to a year: findings, badges, status."""
+        session = self.editors[year].session
+        if change.delta or change.tables:
+            if year == self.year:
+                self.findings.findings.set_findings(_by_table(session.checker.findings()))
+            self.nav.set_counts(year, self._counts(year))
+            self._update_labels()
+        self._saved(change.save_error, len(change.values))
+
+    def _text_saved(self, error: str | None) -> None:
+        self._saved(error, None)
+        self._update_labels()  # the department's name may have changed
+
+    def _saved(self, error: str | None, count: int | None) -> None:
+        assert self.document is not None
+        if error:
+            self.say(f"未能保存：{error}", error=True)
+            if not self._save_failing:  # once, not on every keystroke while the disk is full
+                self._save_failing = True
+                dialogs.error(self, "未能保存", f"{error}\n\n修改还在窗口中，请检查文件后再试，或“另存为”另一个文件。")
+            return
+        self._save_failing = False
+        if self.document.on_disk:
+            what = f"{count} 个数据" if count else "修改"
+            self.say(f"已保存{what}到 {self.document.path.name}（{time.strftime('%H:%M:%S')}）")
+            self._flush.start()
         else:
-            self.statusBar().showMessage("修改只在本窗口中：这是从 Excel 打开的报表，请用命令 import-xlsx 导入为数据文件后再编辑保存。", 8000)
-        if delta:
-            self._fill_nav()
-            self._fill_findings()
+            self.say("修改只在本窗口中：这是从 Excel 打开的报表，请“另存为”部门数据文件后再编辑", error=True)
+
+    def _counts(self, year: int) -> dict[str, tuple[int, int]]:
+        counts: dict[str, list[int]] = {}
+        for f in self.editors[year].session.checker.findings():
+            c = counts.setdefault(f.table, [0, 0])
+            c[0 if f.is_error else 1] += 1
+        return {no: (e, w) for no, (e, w) in counts.items()}
+
+    def _update_labels(self) -> None:
+        if self.year is None or self.document is None:
+            return
+        session = self.editors[self.year].session
+        fs = session.checker.findings()
+        errors = sum(f.is_error for f in fs)
+        self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示  " if fs else "  审核通过  ")
+        self.counts.setStyleSheet("color: #b3261e;" if errors else "color: #1b6e2e;")
+        self.mode.setText("合计：手工填写" if session.manual_totals else "合计：自动计算")
+        doc = self.document
+        where = doc.path.name if doc.on_disk else f"{doc.path.name}（Excel，未保存为数据文件）"
+        self.setWindowTitle(f"决算公开助手 — {doc.department} {self.year} 年度 — {where}")
+
+    def _refused(self, message: str) -> None:
+        self.say(f"未填写：{message}", error=True)
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.statusBar().setStyleSheet("color: #b3261e;" if error else "")
+        self.statusBar().showMessage(message, 0 if error else 15000)
+
+    def _flush_now(self) -> None:
+        if self.document is not None:
+            try:
+                self.document.flush()
+            except OpenError as e:  # the edits are committed; only their durability is in doubt
+                self.say(f"写入磁盘时出错：{e}", error=True)
+
+    # QWidget.closeEvent: make the last edits durable and close the file
+    def closeEvent(self, event) -> None:  # noqa: ANN001
+        self._flush_now()
+        if self.document is not None:
+            self.document.close()
+        for r in self.reports:
+            r.close()
+        super().closeEvent(event)

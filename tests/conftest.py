@@ -1,0 +1,129 @@
+"""Shared fixtures: example departments, department files, and a quiet, isolated Qt for GUI tests.
+
+GUI tests (files ``test_gui_*.py``) get, automatically: the bundled fonts loaded, QSettings in a
+temporary folder (recent files never touch the user's), and the window's modal questions
+(`ui.dialogs`) answered from `dialog_answers` and recorded in `dialog_log` instead of blocking.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.synthetic import generate
+from services.templates import get_template
+from services.workbook import Workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_XLSX = ROOT / "resources" / "samples" / "武汉市汉阳区信访局_2020.xlsx"
+
+#: The offscreen platform has no window system to pass size hints to or raise a window in (a
+#: tooltip); it says so on every top-level window. That is the test platform, not the program.
+_PLATFORM_NOISE = r"^This plugin does not support (propagateSizeHints|raise)\(\)$"
+
+
+def _is_gui(item: pytest.Item) -> bool:
+    return Path(str(item.fspath)).name.startswith("test_gui_")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_gui(item):
+            item.add_marker(pytest.mark.qt_log_ignore(_PLATFORM_NOISE))
+            item.add_marker(pytest.mark.gui)
+
+
+@pytest.fixture
+def synthetic_wb() -> Workbook:
+    """A consistent department-year (no findings) with about 30 coded rows per table."""
+    return generate(get_template("national-2020"), rows=30)
+
+
+@pytest.fixture
+def sample_wb() -> Workbook:
+    """The bundled sample department (seed 002, 武汉市汉阳区信访局 2020), imported from Excel."""
+    from services.xlsx_import import import_xlsx
+
+    return import_xlsx(SAMPLE_XLSX).workbook
+
+
+@pytest.fixture
+def make_department_file(tmp_path: Path):  # noqa: ANN201
+    """``make_department_file(wb, name=...)``: a department file holding ``wb``; returns its path."""
+
+    def make(wb: Workbook, name: str = "部门.sqlite") -> Path:
+        from services.store import DepartmentFile
+
+        path = tmp_path / name
+        with DepartmentFile.create(path, wb.department, wb.department_code) as f:
+            f.save(wb)
+        return path
+
+    return make
+
+
+@pytest.fixture
+def dialog_answers() -> dict[str, object]:
+    """Answers for `ui.dialogs.ask` by a word of its title (default: yes)."""
+    return {}
+
+
+@pytest.fixture
+def dialog_log() -> list[tuple[str, str, str]]:
+    """Every modal question or error the window raised: (kind, title, text)."""
+    return []
+
+
+@pytest.fixture(autouse=True)
+def _quiet_qt(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+              dialog_answers: dict[str, object], dialog_log: list) -> Iterator[None]:
+    if not _is_gui(request.node):
+        yield
+        return
+    qapp = request.getfixturevalue("qapp")
+    from PySide6.QtCore import QSettings
+
+    from ui import dialogs
+    from ui.fonts import load_fonts
+
+    load_fonts(qapp)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+
+    def ask(parent, title, text):  # noqa: ANN001, ANN202
+        dialog_log.append(("ask", title, text))
+        return next((bool(v) for k, v in dialog_answers.items() if k in title), True)
+
+    monkeypatch.setattr(dialogs, "ask", ask)
+    monkeypatch.setattr(dialogs, "error", lambda parent, title, text: dialog_log.append(("error", title, text)))
+    yield
+    # Qt objects left in reference cycles are collected now, while the QApplication lives,
+    # not at interpreter exit after it is gone.
+    gc.collect()
+
+
+@pytest.fixture
+def open_window(qtbot):  # noqa: ANN201
+    """``open_window(path)``: the main window on a department file or workbook, shown at 1440×900."""
+    from ui.document import Document
+    from ui.main_window import MainWindow
+
+    windows = []
+
+    def open_(path: Path):  # noqa: ANN202
+        win = MainWindow(Document.open(path))
+        qtbot.addWidget(win)
+        win.resize(1440, 900)
+        with qtbot.waitExposed(win):
+            win.show()
+        with qtbot.waitActive(win):  # shortcuts (Ctrl+Z …) reach an active window only
+            win.activateWindow()
+        windows.append(win)
+        return win
+
+    yield open_
+    for win in windows:
+        if win.document is not None:
+            win.document.close()

@@ -1,0 +1,240 @@
+"""Files from the window: the sample, New/Open/Save As, Excel import and export through the
+menus (with QFileDialog answered by the test), recent files, and that nothing typed is lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+
+from services.store import DepartmentFile
+from services.templates import get_template
+from services.workbook import Cell
+from ui import file_actions
+from ui.app import sample_file
+from ui.document import Document
+from ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path("/work/shared/fixtures")
+D = Decimal
+INCOME_1 = Cell("01", "一般公共预算财政拨款收入", 1)
+
+
+def _answer_open(monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+
+
+def _answer_save(monkeypatch, path):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), "")))
+
+
+def test_the_sample_opens(tmp_path, open_window):
+    path = sample_file(tmp_path)
+    win = open_window(path)
+    assert win.document.department == "武汉市汉阳区信访局"
+    assert win.year == 2020 and win.findings.findings.rowCount() == 0
+    assert win.current_page().model.form.text(0, 2) == "707.12"
+    assert sample_file(tmp_path) == path  # made once, then reused
+
+
+def test_edits_survive_a_killed_window(open_window, make_department_file, sample_wb):
+    path = make_department_file(sample_wb)
+    win = open_window(path)
+    win.jump_to(INCOME_1)
+    page = win.current_page()
+    assert page.model.setData(page.view.currentIndex(), "700")
+    win.editor(2020).add_code("03", "2070101")
+    win.show_texts(2020)
+    win.pages[("texts", 2020)].texts["概况.部门职责"].setPlainText("受理来信来访。")
+    # The window stays open (as if the program were killed now): a fresh reader sees it all.
+    with DepartmentFile.open(path, readonly=True) as fresh:
+        wb = fresh.load(2020)
+    assert wb.get(INCOME_1) == D(700)
+    assert "2070101" in wb.coded["03"]
+    assert wb.texts["概况.部门职责"] == "受理来信来访。"
+    assert "已保存" in win.statusBar().currentMessage()
+
+
+_KILLED = """
+import sys
+from decimal import Decimal
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from ui.document import Document
+from ui.main_window import MainWindow
+from services.workbook import Cell
+win = MainWindow(Document.open(__import__("pathlib").Path(sys.argv[1])))
+win.show()
+win.editor(2020).type_in(win.current_page().model.form, 0, 2, "1,234.56")
+print("typed", flush=True)
+app.exec()
+"""
+
+
+def test_nothing_typed_is_lost_when_the_process_is_killed(make_department_file, sample_wb):
+    path = make_department_file(sample_wb)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED, str(path)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "typed"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).get(INCOME_1) == D("1234.56")
+
+
+def test_import_excel_from_the_menu_into_the_open_file(open_window, make_department_file, synthetic_wb, monkeypatch, dialog_log):
+    synthetic_wb.year = 2020
+    path = make_department_file(synthetic_wb)
+    win = open_window(path)
+    _answer_open(monkeypatch, FIXTURES / "zhuzhou_2020.xlsx")
+    win.import_action.trigger()
+    assert any(kind == "ask" and "替换" in text for kind, _, text in dialog_log)  # 2020 was there
+    wb = win.document.workbooks[2020]
+    assert "渌口" in wb.department or wb.department == synthetic_wb.department
+    assert win.findings.findings.rowCount() >= 4  # seed 000's real mistakes
+    assert win.reports and "来源" in win.reports[-1].text
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).values == wb.values
+
+
+def test_import_excel_refused_by_the_clerk_changes_nothing(open_window, make_department_file, sample_wb, monkeypatch, dialog_answers):
+    path = make_department_file(sample_wb)
+    win = open_window(path)
+    dialog_answers["导入"] = False
+    _answer_open(monkeypatch, FIXTURES / "zhuzhou_2020.xlsx")
+    win.import_action.trigger()
+    assert win.document.workbooks[2020].get(INCOME_1) == D("707.12")
+
+
+def test_export_excel_from_the_menu(open_window, make_department_file, sample_wb, monkeypatch, tmp_path):
+    win = open_window(make_department_file(sample_wb))
+    out = tmp_path / "导出.xlsx"
+    _answer_save(monkeypatch, out)
+    win.export_action.trigger()
+    assert out.exists()
+    from services.xlsx_import import import_xlsx
+
+    back = import_xlsx(out).workbook
+    assert back.get(INCOME_1) == D("707.12") and back.get(Cell("03", "2010308", 3)) == D("369.83")
+    assert "已导出" in win.statusBar().currentMessage()
+
+
+def test_open_excel_then_save_as_a_department_file(qtbot, monkeypatch, tmp_path):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    _answer_open(monkeypatch, FIXTURES / "wuhan_2020.xlsx")
+    assert file_actions.open_file(win)
+    assert not win.document.on_disk and "Excel" in win.windowTitle()
+    win.editor(2020).set_values({INCOME_1: D(1)}, "t")
+    assert "只在本窗口中" in win.statusBar().currentMessage()
+    dest = tmp_path / "汉阳信访局"  # the suffix is added
+    _answer_save(monkeypatch, dest)
+    file_actions.save_as(win)
+    assert win.document.on_disk and win.document.path == dest.with_suffix(".sqlite")
+    win.editor(2020).set_values({INCOME_1: D(2)}, "t")
+    with DepartmentFile.open(win.document.path, readonly=True) as f:
+        assert f.load(2020).get(INCOME_1) == D(2)
+    assert file_actions.recent_files()[0] == win.document.path
+    win.document.close()
+
+
+def test_new_department_and_new_year(qtbot, monkeypatch, tmp_path):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    monkeypatch.setattr(file_actions, "ask_new_department", lambda parent: ("测试局", "001", 2021, get_template("national-2020")))
+    _answer_save(monkeypatch, tmp_path / "测试局.sqlite")
+    file_actions.new_department(win)
+    assert win.document.years == [2021] and win.document.department == "测试局"
+    win.editor(2021).add_code("03", "2010301")
+    win.editor(2021).set_values({Cell("03", "2010301", 2): D(5)}, "t")
+    monkeypatch.setattr(file_actions, "ask_new_year", lambda parent, years: (2022, get_template("national-2020")))
+    file_actions.new_year(win)
+    assert win.document.years == [2021, 2022] and win.year == 2022
+    wb = win.document.workbooks[2022]
+    assert "2010301" in wb.coded["03"] and wb.get(Cell("03", "2010301", 2)) is None
+    assert wb.prior[Cell("03", "2010301", 2)] == D(5)
+    with DepartmentFile.open(tmp_path / "测试局.sqlite", readonly=True) as f:
+        assert f.years() == [2021, 2022]
+    win.document.close()
+
+
+def test_a_file_that_cannot_be_opened_is_explained(qtbot, monkeypatch, tmp_path, dialog_log):
+    bad = tmp_path / "坏.sqlite"
+    bad.write_text("not a database")
+    win = MainWindow()
+    qtbot.addWidget(win)
+    _answer_open(monkeypatch, bad)
+    assert not file_actions.open_file(win)
+    assert dialog_log and dialog_log[-1][0] == "error" and "坏.sqlite" in dialog_log[-1][2]
+
+
+def test_recent_files_menu(open_window, make_department_file, sample_wb):
+    path = make_department_file(sample_wb)
+    file_actions.remember(path)
+    win = open_window(path)
+    win._fill_recent()
+    assert [a.text() for a in win.recent_menu.actions()] == [str(path)]
+
+
+@pytest.mark.parametrize("table", ["1", "收入决算表", "06", "7"])
+def test_screenshot_mode(make_department_file, sample_wb, tmp_path, table):
+    path = make_department_file(sample_wb)
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "main.py", str(path), "--table", table, "--screenshot", str(out)],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (1440, 900)
+
+
+def test_screenshot_of_an_unreadable_file_exits_2(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "main.py", str(tmp_path / "无.sqlite"), "--screenshot", str(tmp_path / "x.png")],
+                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "无法打开" in r.stderr
+
+
+def test_document_refuses_save_as_over_itself(make_department_file, sample_wb):
+    path = make_department_file(sample_wb)
+    doc = Document.open(path)
+    try:
+        from ui.document import OpenError
+
+        with pytest.raises(OpenError):
+            doc.save_as(path)
+    finally:
+        doc.close()
+
+
+def test_department_page_saves_texts_and_checks_figures(open_window, make_department_file, sample_wb):
+    path = make_department_file(sample_wb)
+    win = open_window(path)
+    win.show_texts(2020)
+    page = win.pages[("texts", 2020)]
+    assert {"概况.部门职责", "原因.收入支出总体", "数据.会议费", "数据.三公.接待团组", "原因.三公.公务接待费.预算",
+            "数据.年初预算.2010308"} <= set(page.texts)
+    page.texts["原因.收入支出总体"].setPlainText("开展集中治理重复信访工作经费增加")
+    page.texts["数据.会议费"].setText("1,2")  # not a number: marked, not saved
+    assert "未保存" in win.statusBar().currentMessage()
+    page.texts["数据.会议费"].setText("１２.５")
+    page.texts["数据.三公.接待团组"].setText("2.5")  # a count must be whole
+    page.name.setText("武汉市汉阳区信访局（改）")
+    page.name.editingFinished.emit()
+    with DepartmentFile.open(path, readonly=True) as f:
+        wb = f.load(2020)
+        assert f.department()[0] == "武汉市汉阳区信访局（改）"
+    assert wb.texts["原因.收入支出总体"] == "开展集中治理重复信访工作经费增加"
+    assert wb.texts["数据.会议费"] == "１２.５" and "数据.三公.接待团组" not in wb.texts
+    assert "（改）" in win.windowTitle()

@@ -1,0 +1,98 @@
+"""Undo and redo (Ctrl+Z / Ctrl+Y) across edits, pastes and coded rows; each step is saved too."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from services.store import DepartmentFile
+from services.workbook import Cell
+
+D = Decimal
+C = Cell("03", "2010301", 2)
+
+
+@pytest.fixture
+def path(make_department_file, sample_wb):
+    return make_department_file(sample_wb)
+
+
+def _on_disk(path, cell):
+    with DepartmentFile.open(path, readonly=True) as f:
+        return f.load(2020).get(cell)
+
+
+def test_undo_redo_of_typed_figures_by_keyboard(open_window, path, qtbot):
+    win = open_window(path)
+    editor = win.editor(2020)
+    editor.set_values({C: D(1)}, "a")
+    editor.set_values({C: D(2)}, "b")
+    wb = win.document.workbooks[2020]
+    page = win.current_page() or win.show_table("03")
+    win.jump_to(C)
+    view = win.current_page().view
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert wb.get(C) == D(1)
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert wb.get(C) == D("284.57") and wb.get(Cell("03", "合计", 1)) == D("707.12")
+    assert _on_disk(path, C) == D("284.57") and _on_disk(path, Cell("03", "合计", 2)) == D("333.02")
+    qtbot.keyClick(view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert wb.get(C) == D(2) and _on_disk(path, C) == D(2)
+    assert page is not None
+
+
+def test_undo_brings_back_the_findings(open_window, path):
+    win = open_window(path)
+    editor = win.editor(2020)
+    editor.set_values({Cell("01", "一般公共预算财政拨款收入", 1): D(1)}, "a")
+    assert win.findings.findings.rowCount() > 0
+    win.undo_action.trigger()
+    assert win.findings.findings.rowCount() == 0
+    win.redo_action.trigger()
+    assert win.findings.findings.rowCount() > 0
+
+
+def test_nothing_changed_is_not_an_undo_step(open_window, path):
+    win = open_window(path)
+    editor = win.editor(2020)
+    editor.set_values({C: D("284.57")}, "same")
+    assert not editor.stack.canUndo()
+
+
+def test_add_and_remove_coded_rows_undo(open_window, path, monkeypatch):
+    from services.catalog import CatalogEntry
+
+    win = open_window(path)
+    win.show_table("03")
+    monkeypatch.setattr("ui.table_actions.pick_code", lambda *a: CatalogEntry("2070101", "行政运行"))
+    win.add_row_action.trigger()
+    wb = win.document.workbooks[2020]
+    assert {"207", "20701", "2070101"} <= set(wb.coded["03"])
+    page = win.current_page()
+    cur = page.view.currentIndex()
+    assert page.model.form.cell(cur.row(), cur.column()).row == "2070101"
+    codes = [r.code for r in page.model.form.panels[0] if r and r.code]
+    assert codes == sorted(codes)  # rows sort by code
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert "20701" in f.load(2020).coded["03"]
+    win.undo_action.trigger()
+    assert "207" not in wb.coded["03"]
+    win.redo_action.trigger()
+    assert "2070101" in wb.coded["03"]
+
+    # Removing 210 (with its 款 and 项 and their figures) refills 合计; undo puts it all back.
+    win.jump_to(Cell("03", "210", 1))
+    win.remove_row_action.trigger()
+    assert not any(c.startswith("210") for c in wb.coded["03"])
+    assert wb.get(Cell("03", "合计", 1)) == D("678.41")
+    with DepartmentFile.open(path, readonly=True) as f:
+        saved = f.load(2020)
+        assert "21011" not in saved.coded["03"] and saved.get(Cell("03", "合计", 1)) == D("678.41")
+    win.undo_action.trigger()
+    assert wb.get(Cell("03", "2101103", 2)) == D("21.05") and wb.get(Cell("03", "合计", 1)) == D("707.12")
+    with DepartmentFile.open(path, readonly=True) as f:
+        saved = f.load(2020)
+        assert saved.get(Cell("03", "2101103", 2)) == D("21.05") and saved.coded["03"]["2101103"] == wb.coded["03"]["2101103"]

@@ -1,0 +1,38 @@
+"""Questions and file choices put to the clerk, in one place.
+
+Every modal dialog of the window goes through these functions, so a test replaces them (or
+`QFileDialog`'s static methods) and never blocks on a window nobody will click.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+DEPARTMENT_FILES = "部门数据文件 (*.sqlite)"
+EXCEL_FILES = "Excel 报表 (*.xlsx)"
+
+
+def open_path(parent: QWidget, title: str, filters: str) -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return Path(path) if path else None
+
+
+def save_path(parent: QWidget, title: str, filters: str, suggested: str = "") -> Path | None:
+    """A file to write; QFileDialog has already asked whether to replace an existing one."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    if not path:
+        return None
+    p = Path(path)
+    wanted = ".xlsx" if "xlsx" in filters.split(";;")[0] else ".sqlite"
+    return p if p.suffix.lower() == wanted else p.with_name(p.name + wanted)
+
+
+def ask(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def error(parent: QWidget, title: str, text: str) -> None:
+    QMessageBox.critical(parent, title, text)

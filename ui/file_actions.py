@@ -1,0 +1,172 @@
+"""The 文件 menu: new department, new year, open, recent files, Excel import/export, save as.
+
+Each action asks for what it needs through `ui.dialogs`, does the work through `Document` and the
+core (`services.xlsx_import`, `services.xlsx_export`, the store) and hands the window the result;
+errors reach the clerk as one sentence, never a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings
+
+from ui import dialogs
+from ui.document import Document, OpenError
+from ui.new_dialog import ask_new_department, ask_new_year
+from ui.report import ImportReport
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+RECENT_KEY = "recent_files"
+RECENT_MAX = 8
+
+
+def settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "DisclosureDesk", "desk")
+
+
+def recent_files() -> list[Path]:
+    value = settings().value(RECENT_KEY, [])
+    items = [value] if isinstance(value, str) else list(value or [])
+    return [Path(p) for p in items if p]
+
+
+def remember(path: Path) -> None:
+    items = [str(path)] + [str(p) for p in recent_files() if p != path]
+    s = settings()
+    s.setValue(RECENT_KEY, items[:RECENT_MAX])
+    s.sync()
+
+
+# ── actions ───────────────────────────────────────────────────────────────
+def new_department(win: MainWindow) -> None:
+    answer = ask_new_department(win)
+    if answer is None:
+        return
+    name, code, year, template = answer
+    path = dialogs.save_path(win, "新部门数据文件保存到", dialogs.DEPARTMENT_FILES, f"{name}.sqlite")
+    if path is None:
+        return
+    try:
+        win.set_document(Document.create(path, name, code, year, template))
+    except OpenError as e:
+        dialogs.error(win, "无法新建", str(e))
+        return
+    remember(path)
+    win.say(f"已新建 {path.name}")
+
+
+def new_year(win: MainWindow) -> None:
+    doc = win.document
+    if doc is None:
+        return
+    answer = ask_new_year(win, doc.years)
+    if answer is None:
+        return
+    year, template = answer
+    if year in doc.years and not dialogs.ask(win, "新建年度", f"{year} 年度已经有数据，要清空后重新开始吗？"):
+        return
+    try:
+        doc.new_year(year, template)
+    except OpenError as e:
+        dialogs.error(win, "无法新建年度", str(e))
+        return
+    win.reload(year)
+    win.say(f"已新建 {year} 年度（沿用上年的科目行，上年数据作为上年数）")
+
+
+def open_file(win: MainWindow, path: Path | None = None) -> bool:
+    if path is None:
+        path = dialogs.open_path(win, "打开部门数据文件或 Excel 报表", f"{dialogs.DEPARTMENT_FILES};;{dialogs.EXCEL_FILES}")
+        if path is None:
+            return False
+    try:
+        doc = Document.open(path)
+    except OpenError as e:
+        dialogs.error(win, "无法打开", str(e))
+        return False
+    win.set_document(doc)
+    remember(path)
+    if doc.unplaced or not doc.on_disk:
+        win.show_report(ImportReport(path, doc.notes, doc.unplaced, None, win))
+    return True
+
+
+def import_excel(win: MainWindow) -> None:
+    """Import a publication workbook: into the open department file (adding or replacing that
+    year), or, when none is open, into a new department file."""
+    src = dialogs.open_path(win, "导入 Excel 报表", dialogs.EXCEL_FILES)
+    if src is None:
+        return
+    from services.xlsx_import import XlsxImportError, import_xlsx
+
+    try:
+        res = import_xlsx(src)
+    except XlsxImportError as e:
+        dialogs.error(win, "无法导入", str(e))
+        return
+    wb = res.workbook
+    doc = win.document
+    try:
+        if doc is not None and doc.on_disk:
+            if wb.year in doc.years and not dialogs.ask(
+                win, "导入 Excel", f"{doc.path.name} 中已有 {wb.year} 年度的数据。用 {src.name} 的数据替换整个 {wb.year} 年度吗？"
+            ):
+                return
+            if wb.department and wb.department != doc.department and not dialogs.ask(
+                win, "导入 Excel", f"{src.name} 是“{wb.department}”的报表，当前文件是“{doc.department}”。仍然导入到当前文件吗？"
+            ):
+                return
+            wb.department, wb.department_code = doc.department, doc.workbooks[doc.years[-1]].department_code
+            doc.put_year(wb)
+            win.reload(wb.year)
+        else:
+            dest = dialogs.save_path(win, "导入后保存为部门数据文件", dialogs.DEPARTMENT_FILES, f"{wb.department or src.stem}.sqlite")
+            if dest is None:
+                return
+            new = Document(src, None, {wb.year: wb})
+            win.set_document(new.save_as(dest))
+            remember(dest)
+    except OpenError as e:
+        dialogs.error(win, "无法导入", str(e))
+        return
+    placed = len(wb.values)
+    win.say(f"已从 {src.name} 导入 {wb.year} 年度：{placed} 个数据" + (f"，{len(res.unplaced)} 个未能放入" if res.unplaced else ""))
+    win.show_report(ImportReport(src, list(res.notes), [str(u) for u in res.unplaced], placed, win))
+
+
+def export_excel(win: MainWindow) -> None:
+    doc, year = win.document, win.year
+    if doc is None or year is None:
+        return
+    wb = doc.workbooks[year]
+    dest = dialogs.save_path(win, "导出 Excel 报表", dialogs.EXCEL_FILES, f"{wb.department}_{year}年度部门决算公开表.xlsx")
+    if dest is None:
+        return
+    from services.xlsx_export import export_xlsx
+
+    try:
+        export_xlsx(wb, dest)
+    except OSError as e:
+        dialogs.error(win, "无法导出", str(e))
+        return
+    win.say(f"已导出 {year} 年度到 {dest}")
+
+
+def save_as(win: MainWindow) -> None:
+    doc = win.document
+    if doc is None:
+        return
+    dest = dialogs.save_path(win, "另存为部门数据文件", dialogs.DEPARTMENT_FILES, f"{doc.department or doc.path.stem}.sqlite")
+    if dest is None:
+        return
+    try:
+        win.set_document(doc.save_as(dest), year=win.year)
+    except OpenError as e:
+        dialogs.error(win, "无法另存为", str(e))
+        return
+    remember(dest)
+    win.say(f"已另存为 {dest}，之后的修改都保存在这个文件中")

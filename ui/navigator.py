@@ -1,0 +1,111 @@
+"""The navigator (导航): the department's years and, per year, its tables with error/warning badges.
+
+A tree of years; under each, 部门概况与情况说明 and the 公开 tables by number and title. A badge
+(red: errors, amber: warnings) shows each table's count; after an edit only the tables whose
+counts changed are repainted.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
+
+KIND = Qt.ItemDataRole.UserRole  # ("year", y) | ("texts", y) | ("table", y, no)
+COUNTS = Qt.ItemDataRole.UserRole + 1  # (errors, warnings), or None before the year is checked
+_PILLS = ((0, QColor("#c62828"), "✗"), (1, QColor("#c77700"), "!"))
+
+
+class _BadgeDelegate(QStyledItemDelegate):
+    """Draws the counts as small pills at the right of a table's line."""
+
+    # QAbstractItemDelegate.paint
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        counts = index.data(COUNTS)
+        pills = [(colour, f"{mark}{counts[i]}") for i, colour, mark in _PILLS if counts and counts[i]]
+        fm = option.fontMetrics  # type: ignore[attr-defined]
+        widths = [fm.horizontalAdvance(text) + 12 for _, text in pills]
+        opt = QStyleOptionViewItem(option)
+        opt.rect = option.rect.adjusted(0, 0, -sum(w + 4 for w in widths), 0)  # type: ignore[attr-defined]
+        super().paint(painter, opt, index)
+        x = option.rect.right() - 4  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for (colour, text), w in zip(reversed(pills), reversed(widths)):
+            rect = QRect(x - w, option.rect.top() + 3, w, option.rect.height() - 6)  # type: ignore[attr-defined]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(rect, 7, 7)
+            painter.setPen(QColor("white"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            x -= w + 4
+        painter.restore()
+
+    # QAbstractItemDelegate.sizeHint
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        s = super().sizeHint(option, index)
+        return QSize(s.width(), max(s.height(), option.fontMetrics.height() + 10))  # type: ignore[attr-defined]
+
+
+class Navigator(QTreeView):
+    chosen = Signal(object)  # the KIND tuple of the clicked line
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.items = QStandardItemModel(self)
+        self.setModel(self.items)
+        self.setHeaderHidden(True)
+        self.setItemDelegate(_BadgeDelegate(self))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setUniformRowHeights(True)
+        self._lines: dict[tuple, QStandardItem] = {}
+        self.selectionModel().currentChanged.connect(self._current)
+
+    def set_years(self, years: dict[int, list[tuple[str, str]]]) -> None:
+        """Years (newest first) with their tables as (number, title)."""
+        self.items.clear()
+        self._lines = {}
+        for year in sorted(years, reverse=True):
+            top = self._item(f"{year} 年度", ("year", year))
+            self._lines[("year", year)] = top
+            texts = self._item("部门概况与情况说明", ("texts", year))
+            top.appendRow(texts)
+            self._lines[("texts", year)] = texts
+            for no, title in years[year]:
+                line = self._item(f"{no}  {title}", ("table", year, no))
+                line.setToolTip(f"公开{no}表 {title}")
+                top.appendRow(line)
+                self._lines[("table", year, no)] = line
+            self.items.appendRow(top)
+        self.expandAll()
+
+    @staticmethod
+    def _item(text: str, kind: tuple) -> QStandardItem:
+        item = QStandardItem(text)
+        item.setData(kind, KIND)
+        item.setEditable(False)
+        return item
+
+    def set_counts(self, year: int, counts: dict[str, tuple[int, int]]) -> None:
+        """Badges of one year's tables; a table without findings gets none."""
+        for (kind, *rest), item in self._lines.items():
+            if kind == "table" and rest[0] == year:
+                new = counts.get(rest[1], (0, 0))
+                if item.data(COUNTS) != new:
+                    item.setData(new, COUNTS)
+                    e, w = new
+                    item.setToolTip(item.toolTip().split("\n")[0] + (f"\n{e} 个错误，{w} 个提示" if e or w else ""))
+        total = [sum(c[i] for c in counts.values()) for i in (0, 1)]
+        year_item = self._lines.get(("year", year))
+        if year_item is not None and year_item.data(COUNTS) != tuple(total):
+            year_item.setData(tuple(total), COUNTS)
+
+    def select(self, kind: tuple) -> None:
+        item = self._lines.get(kind)
+        if item is not None and self.currentIndex() != item.index():
+            self.setCurrentIndex(item.index())
+
+    def _current(self, index: QModelIndex) -> None:
+        kind = index.data(KIND)
+        if kind is not None:
+            self.chosen.emit(kind)
