@@ -1,0 +1,86 @@
+"""Benchmark: consolidate many generated submissions into a new district file.
+
+Target (issue: district exchange): 1,000 submissions of ~60 coded rows each in ≤ 20 s on a
+2-core machine, with memory flat in the number of submissions. Each count runs in a fresh
+process, so its peak RSS (``resource.getrusage``) is that of the consolidation alone. Prints
+numbers; asserts nothing.
+
+    python benchmarks/bench_consolidate.py [--counts 250 1000] [--rows 60] [--dir DIR] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _seal_one(args: tuple[int, int, str]) -> None:
+    from services.exchange.submission import seal
+    from services.synthetic import generate
+    from services.templates import get_template
+
+    seed, rows, folder = args
+    out = Path(folder) / f"sub{seed:05d}.sqlite"
+    if not out.exists():
+        wb = generate(get_template("national-2020"), 2020, rows=rows, seed=seed, department=f"模拟局{seed:04d}")
+        seal(wb, out)
+
+
+def prepare(folder: Path, count: int, rows: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    with multiprocessing.Pool(2) as pool:
+        pool.map(_seal_one, [(i, rows, str(folder)) for i in range(1, count + 1)], chunksize=20)
+    paths = [folder / f"sub{i:05d}.sqlite" for i in range(1, count + 1)]
+    size = sum(p.stat().st_size for p in paths)
+    print(f"{count} submissions ready in {folder} ({size / 2**20:.1f} MB, {time.perf_counter() - t:.1f} s to prepare)")
+    return paths
+
+
+def child(folder: Path, count: int, workers: int | None) -> None:
+    from services.exchange.consolidate import consolidate
+
+    paths = [folder / f"sub{i:05d}.sqlite" for i in range(1, count + 1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        district = Path(tmp) / "district.sqlite"
+        t = time.perf_counter()
+        r = consolidate(paths, district, name="模拟区汇总", workers=workers)
+        elapsed = time.perf_counter() - t
+        assert r.written and not r.refused, [o.reason for o in r.refused][:3]
+        size = district.stat().st_size
+    me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime
+    # ru_maxrss is KiB on Linux; for children it is the largest single worker process.
+    print(f"consolidate {count:5d}: {elapsed:6.1f} s wall ({elapsed / count * 1000:5.1f} ms each), "
+          f"{cpu:6.1f} s CPU in all processes; peak RSS main {me.ru_maxrss / 1024:6.1f} MB, "
+          f"worker {workers.ru_maxrss / 1024:6.1f} MB; district file {size / 2**20:6.1f} MB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--counts", type=int, nargs="+", default=[250, 1000])
+    ap.add_argument("--rows", type=int, default=60)
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench_consolidate_subs")
+    ap.add_argument("--workers", type=int, help="gate processes (default: consolidate's own choice)")
+    ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        child(a.dir, a.child, a.workers)
+        return
+    prepare(a.dir, max(a.counts), a.rows)
+    for n in a.counts:
+        extra = ["--workers", str(a.workers)] if a.workers else []
+        subprocess.run([sys.executable, __file__, "--child", str(n), "--dir", str(a.dir), *extra], check=True)
+    print("target: 1000 in ≤ 20 s; peak RSS should not grow with the count")
+
+
+if __name__ == "__main__":
+    main()

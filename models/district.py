@@ -1,0 +1,178 @@
+"""The district file's own tables (区汇总文件): every department's accepted submissions.
+
+A district file is a department file (`models.schema`, same ``application_id`` and schema version)
+whose one "department" is the district's consolidation (某某区汇总): `DepartmentFile.load(year)`
+returns the 汇总 workbook, so checking and exporting work on it unchanged. Next to those tables it
+holds these, on their own `DistrictBase` (their own metadata, so a plain department file is never
+required to have them):
+
+* `DistrictDepartment` — each department that ever submitted, by its code (or name if it has none);
+* `DistrictSubmission` — every accepted submission, a register of receipts: the current one for a
+  department-year has ``replaced_at`` NULL; one replaced by a later submission keeps all its rows
+  and gets ``replaced_at``/``replaced_by`` (the history, 历次上报);
+* `DistrictCell`, `DistrictPrior`, `DistrictCodedRow`, `DistrictText` — each submission's content,
+  exactly as received (amounts as exact `Decimal`, stored through `AmountText`);
+* `DistrictFinding` — the engine's findings when the bureau re-checked the submission (复核).
+
+Only SQLAlchemy Core/ORM statements touch these tables, so the same code can later run on a
+server database; the partial unique index is declared for SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from sqlalchemy import ForeignKey, Index, MetaData, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from models.schema import AmountText, Timestamp
+
+#: Version of these tables, kept in the file's ``meta`` table under `VERSION_KEY`.
+DISTRICT_SCHEMA_VERSION = 1
+VERSION_KEY = "district_schema_version"
+#: ``meta`` key and value that mark a department-schema file as a district file.
+KIND_KEY, KIND_DISTRICT = "kind", "district"
+
+
+class DistrictBase(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "pk": "pk_%(table_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        }
+    )
+    type_annotation_map = {str: Text(), Decimal: AmountText()}
+
+
+IntPk = Annotated[int, mapped_column(primary_key=True)]
+#: A submission's rows are stored in primary-key order (SQLite WITHOUT ROWID): one B-tree per
+#: table instead of a table and an index, and reading one submission is one range scan.
+_CLUSTERED = {"sqlite_with_rowid": False}
+SubmissionRef = Annotated[
+    int, mapped_column(ForeignKey("district_submission.id", ondelete="CASCADE"), primary_key=True)
+]
+
+
+class DistrictDepartment(DistrictBase):
+    """A department (部门) known to the district."""
+
+    __tablename__ = "district_department"
+
+    id: Mapped[IntPk]
+    #: the department code, or ``名称:<name>`` for a department without one
+    key: Mapped[str] = mapped_column(unique=True)
+    code: Mapped[str]
+    name: Mapped[str]
+
+
+class DistrictSubmission(DistrictBase):
+    """One accepted submission (上报) of a department-year, current or replaced."""
+
+    __tablename__ = "district_submission"
+    __table_args__ = (
+        Index("ix_district_submission_year", "year", "department_id"),
+    )
+
+    id: Mapped[IntPk]
+    department_id: Mapped[int] = mapped_column(ForeignKey("district_department.id"))
+    year: Mapped[int]
+    #: the department's name as the submission gave it
+    department: Mapped[str]
+    template_id: Mapped[str]
+    digest: Mapped[str]
+    #: when the clerk sealed it (manifest ``created_at``) and when the bureau accepted it
+    sealed_at: Mapped[Timestamp]
+    received_at: Mapped[Timestamp]
+    #: the file name it arrived as
+    source: Mapped[str]
+    app_version: Mapped[str]
+    #: sealed with error-level findings, knowingly (强制上报)
+    allow_errors: Mapped[bool]
+    sealed_errors: Mapped[int]
+    sealed_warnings: Mapped[int]
+    #: the bureau's re-check (复核) with this program's rules
+    errors: Mapped[int]
+    warnings: Mapped[int]
+    value_count: Mapped[int]
+    replaced_at: Mapped[Timestamp | None]
+    replaced_by: Mapped[int | None] = mapped_column(ForeignKey("district_submission.id"))
+
+
+# At most one current submission per department-year (a partial unique index).
+Index(
+    "uq_district_submission_current", DistrictSubmission.department_id, DistrictSubmission.year, unique=True,
+    sqlite_where=DistrictSubmission.replaced_at.is_(None), postgresql_where=DistrictSubmission.replaced_at.is_(None),
+)
+
+
+class DistrictCell(DistrictBase):
+    """A figure of a submission (本年数)."""
+
+    __tablename__ = "district_cell"
+    __table_args__ = _CLUSTERED
+
+    submission_id: Mapped[SubmissionRef]
+    table_no: Mapped[str] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(primary_key=True)
+    col_no: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal]
+
+
+class DistrictPrior(DistrictBase):
+    """Last year's figure of a submission (上年数)."""
+
+    __tablename__ = "district_prior"
+    __table_args__ = _CLUSTERED
+
+    submission_id: Mapped[SubmissionRef]
+    table_no: Mapped[str] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(primary_key=True)
+    col_no: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal]
+
+
+class DistrictCodedRow(DistrictBase):
+    """A classification row of a submission's coded table."""
+
+    __tablename__ = "district_coded_row"
+    __table_args__ = _CLUSTERED
+
+    submission_id: Mapped[SubmissionRef]
+    table_no: Mapped[str] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
+class DistrictText(DistrictBase):
+    """A text of a submission (部门职责, reasons …)."""
+
+    __tablename__ = "district_text"
+    __table_args__ = _CLUSTERED
+
+    submission_id: Mapped[SubmissionRef]
+    key: Mapped[str] = mapped_column(primary_key=True)
+    text: Mapped[str]
+
+
+class DistrictFinding(DistrictBase):
+    """A finding of the bureau's re-check of a submission (复核结果), in the checker's order."""
+
+    __tablename__ = "district_finding"
+    __table_args__ = _CLUSTERED
+
+    submission_id: Mapped[SubmissionRef]
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str]
+    severity: Mapped[str]
+    table_no: Mapped[str]
+    row_label: Mapped[str]
+    column_label: Mapped[str]
+    message: Mapped[str]
+    expected: Mapped[Decimal | None]
+    actual: Mapped[Decimal | None]
+    difference: Mapped[Decimal | None]
+    possible_rounding: Mapped[bool]

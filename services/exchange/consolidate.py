@@ -1,0 +1,279 @@
+"""Consolidation (汇总): accepting a batch of submissions into the district file, all or nothing.
+
+Each file passes the gate (`services.exchange.gate`) and is registered (`ledger`), replacing an
+earlier submission of the same department-year, which stays in the history. The district's own
+department-year (某某区汇总) is kept as the cell-wise sum of the current submissions, coded rows
+merged by code, and saved through `DepartmentFile.save`, so checking and exporting treat it as
+any department. Sums are kept while the batch streams through (`YearTotals`): memory grows with
+the number of distinct cells of a year, not with the number of departments.
+
+One refused file refuses the run: the work copy is discarded and the district file stays
+byte-identical (`district_file.WorkCopy`); every file still gets its verdict, so the bureau sees
+all the reasons at once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import Connection
+
+from services.exchange import ledger
+from services.exchange.district_file import DEFAULT_NAME, DistrictError, WorkCopy
+from services.exchange.gate import Refused, Submission, open_submission
+from services.templates import get_template
+from services.workbook import Cell, Workbook
+
+EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
+ADDED, REPLACED, UNCHANGED = "新增", "替换", "未变化"
+#: From this many files on, the gate runs in worker processes (starting them costs ~0.3 s).
+PARALLEL_FROM = 40
+MAX_WORKERS = 4
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """The verdict on one submission file."""
+
+    path: Path
+    accepted: bool
+    reason: str = ""
+    department: str = ""
+    year: int | None = None
+    action: str = ""
+    errors: int = 0
+    warnings: int = 0
+    allow_errors: bool = False
+
+
+@dataclass
+class ConsolidateResult:
+    district: Path
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    #: whether the district file was replaced by the new version
+    written: bool = False
+    #: the consolidated years that changed
+    years: list[int] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if not o.accepted]
+
+
+class YearTotals:
+    """Running cell-wise sums of one year's current submissions, and how many contribute to each."""
+
+    def __init__(self, template_id: str) -> None:
+        self.template_id = template_id
+        self.values: dict[Cell, Decimal] = {}
+        self.prior: dict[Cell, Decimal] = {}
+        self._counts: dict[tuple[str, Cell], int] = {}
+        self.coded: dict[tuple[str, str], str] = {}
+        self._code_counts: dict[tuple[str, str], int] = {}
+
+    def _amounts(self, kind: str, target: dict[Cell, Decimal], amounts: dict[Cell, Decimal], sign: int) -> None:
+        counts = self._counts
+        for cell, v in amounts.items():
+            key = (kind, cell)
+            n = counts.get(key, 0) + sign
+            if n <= 0:
+                counts.pop(key, None)
+                target.pop(cell, None)
+            else:
+                counts[key] = n
+                target[cell] = target.get(cell, Decimal(0)) + v if sign > 0 else target[cell] - v
+
+    def add(self, values: dict[Cell, Decimal], prior: dict[Cell, Decimal], coded: dict[str, dict[str, str]],
+            sign: int = 1) -> None:
+        """Add (``sign=1``) or take away (``-1``) one submission's content."""
+        self._amounts("v", self.values, values, sign)
+        self._amounts("p", self.prior, prior, sign)
+        for table, rows in coded.items():
+            for code, name in rows.items():
+                key = (table, code)
+                n = self._code_counts.get(key, 0) + sign
+                if n <= 0:
+                    self._code_counts.pop(key, None)
+                    self.coded.pop(key, None)
+                else:
+                    self._code_counts[key] = n
+                    if not self.coded.get(key):
+                        self.coded[key] = name
+
+    def workbook(self, year: int, name: str, code: str, texts: dict[str, str]) -> Workbook:
+        template = get_template(self.template_id)
+        coded: dict[str, dict[str, str]] = {t.no: {} for t in template.tables.values() if t.coded}
+        for (table, c), n in sorted(self.coded.items()):
+            coded.setdefault(table, {})[c] = n
+        return Workbook(template, year, name, code, dict(self.values), coded, dict(texts), dict(self.prior))
+
+
+class _Run:
+    """One consolidation run over an open transaction on the work copy."""
+
+    def __init__(self, conn: Connection, now: str) -> None:
+        self.c, self.now = conn, now
+        self.totals: dict[int, YearTotals] = {}
+        self.changed: set[int] = set()
+
+    def _year(self, year: int, template_id: str) -> YearTotals:
+        t = self.totals.get(year)
+        if t is None:
+            t = YearTotals(ledger.year_template(self.c, year) or template_id)
+            for sid in list(ledger.current_ids(self.c, year)):  # what earlier runs accepted
+                t.add(ledger.amounts(self.c, sid), ledger.amounts(self.c, sid, prior=True), ledger.coded_rows(self.c, sid))
+            self.totals[year] = t
+        return t
+
+    def accept(self, sub: Submission) -> str:
+        m, wb = sub.manifest, sub.workbook
+        totals = self._year(m.year, m.template_id)
+        dept = ledger.department_id(self.c, m.department_key, m.department_code, m.department)
+        old = ledger.current(self.c, dept, m.year)
+        if old is not None and old.digest == m.digest:
+            return UNCHANGED
+        if totals.template_id != m.template_id:
+            # A year is summed on one template; only a department that is the year's sole one may
+            # move it to another.
+            if any(old is None or sid != old.id for sid in ledger.current_ids(self.c, m.year)):
+                raise Refused(f"使用的报表模板（{m.template_id}）与本区 {m.year} 年度已收到的上报"
+                              f"（{totals.template_id}）不同")
+            totals.template_id = m.template_id
+        if old is not None:
+            totals.add(ledger.amounts(self.c, old.id), ledger.amounts(self.c, old.id, prior=True),
+                       ledger.coded_rows(self.c, old.id), sign=-1)
+        ledger.add(self.c, sub, dept, sub.source.name, self.now, old.id if old else None)
+        totals.add(wb.values, wb.prior, wb.coded)
+        self.changed.add(m.year)
+        return REPLACED if old is not None else ADDED
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _workers(files: int, asked: int | None) -> int:
+    if asked is not None:
+        return max(1, asked)
+    return min(os.cpu_count() or 1, MAX_WORKERS) if files >= PARALLEL_FROM else 1
+
+
+def consolidate(submission_paths: list[Path], district_path: Path, *, name: str | None = None,
+                code: str = "", workers: int | None = None) -> ConsolidateResult:
+    """Accept every submission into the district file, or none of them.
+
+    A missing district file is created (named ``name``, default 全区汇总). ``workers``: processes
+    for the gate (default: one per core, up to `MAX_WORKERS`, from `PARALLEL_FROM` files on; 1 runs
+    everything in this process). Raises `DistrictError` when the district file itself cannot be
+    used; a refused submission is an outcome, not an error.
+    """
+    paths = [Path(p) for p in submission_paths]
+    if not paths:
+        raise DistrictError("没有给出上报文件")
+    result = ConsolidateResult(Path(district_path))
+    work = WorkCopy(result.district, name or DEFAULT_NAME, code)
+    work.start()
+    try:
+        conn = work.connect()
+        try:
+            run = _Run(conn, _now())
+            with conn.begin() as tx:
+                for p, gated in _gated(paths, _workers(len(paths), workers)):
+                    result.outcomes.append(_one(run, p, gated))
+                if result.refused or not run.changed:
+                    tx.rollback()
+        finally:
+            conn.close()
+            conn.engine.dispose()
+        if result.refused or not run.changed:
+            work.discard()
+            return result
+        with work.department_file() as f:
+            name_, code_ = f.department()
+            have = set(f.years())
+            for year in sorted(run.changed):
+                texts = f.load(year).texts if year in have else {}
+                f.save(run.totals[year].workbook(year, name_, code_, texts))
+        work.commit()
+    except BaseException:
+        work.discard()
+        raise
+    result.written, result.years = True, sorted(run.changed)
+    return result
+
+
+def _gate(path: Path) -> Submission | Refused:
+    try:
+        return open_submission(path)
+    except Refused as e:
+        return e
+    except Exception as e:  # a file no check foresaw must not stop the others' verdicts
+        return Refused(f"检查时出现意外错误（{type(e).__name__}: {str(e)[:80]}），请把此文件交给技术支持")
+
+
+def _gated(paths: list[Path], workers: int) -> Iterator[tuple[Path, Submission | Refused]]:
+    """Each path with its verdict from the gate, in order. With ``workers`` > 1 the gate runs in
+    that many processes (it is CPU-bound: parsing and re-checking), a few files ahead of the
+    caller and never more, so memory stays flat however many files there are."""
+    if workers <= 1:
+        for p in paths:
+            yield p, _gate(p)
+        return
+    ahead: deque[tuple[Path, Future[Submission | Refused]]] = deque()
+    todo = iter(paths)
+    with ProcessPoolExecutor(workers) as pool:
+        for p in islice(todo, workers * 4):
+            ahead.append((p, pool.submit(_gate, p)))
+        while ahead:
+            p, fut = ahead.popleft()
+            nxt = next(todo, None)
+            if nxt is not None:
+                ahead.append((nxt, pool.submit(_gate, nxt)))
+            yield p, fut.result()
+
+
+def _one(run: _Run, path: Path, gated: Submission | Refused) -> FileOutcome:
+    try:
+        if isinstance(gated, Refused):
+            raise gated
+        sub = gated
+        action = run.accept(sub)
+    except Refused as e:
+        return FileOutcome(path, False, str(e))
+    m = sub.manifest
+    return FileOutcome(path, True, "", m.department, m.year, action, sub.errors, sub.warnings, bool(m.allow_errors))
+
+
+def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: TextIO, *,
+                    name: str | None = None) -> int:
+    """``main.py consolidate SUB.sqlite… -o DISTRICT.sqlite [--name 某某区汇总]``."""
+    try:
+        r = consolidate(subs, district, name=name)
+    except DistrictError as e:
+        stderr.write(f"无法汇总：{e}\n")
+        return EXIT_UNREADABLE
+    for o in r.outcomes:
+        if o.accepted:
+            forced = "，强制上报" if o.allow_errors else ""
+            stdout.write(f"  ✓ {o.path.name}：{o.department} {o.year} 年度 {o.action}"
+                         f"（复核 {o.errors} 个错误、{o.warnings} 个提示{forced}）\n")
+        else:
+            stdout.write(f"  ✗ {o.path.name}：拒收：{o.reason}\n")
+    if r.refused:
+        left = "没有改动" if r.district.exists() else "没有创建"
+        stderr.write(f"有 {len(r.refused)} 个文件被拒收，本次没有汇总任何文件，{r.district.name} {left}。\n")
+        return EXIT_REFUSED
+    if not r.written:
+        stdout.write(f"所有上报均已收到过，{r.district.name} 没有改动。\n")
+    else:
+        stdout.write(f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district}（{'、'.join(map(str, r.years))} 年度）。\n")
+    return EXIT_OK

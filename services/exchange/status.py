@@ -1,0 +1,199 @@
+"""The district's status report (上报情况): who submitted what, when, and what is still wrong.
+
+For the bureau's command line (`cmd_status`), for a sheet added to an exported workbook
+(`export_status_sheet`) and for the district window (not written yet), which needs the same
+few reads: the departments with their status (`status`), one department's workbook
+(`load_department`) and its findings (`department_findings`), its history (`history`) and the
+consolidated workbook (`load_consolidated`). All are read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import Connection, Row
+
+from services.exchange import ledger
+from services.exchange.district_file import DistrictError, reading
+from services.store import DepartmentFileError
+from services.templates import TemplateError, get_template
+from services.workbook import Workbook
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class DepartmentStatus:
+    """One department-year as the district holds it (its current submission, or a historic one)."""
+
+    submission_id: int
+    key: str
+    code: str
+    name: str
+    year: int
+    template_id: str
+    sealed_at: str
+    received_at: str
+    source: str
+    app_version: str
+    allow_errors: bool
+    sealed_errors: int
+    sealed_warnings: int
+    #: the bureau's re-check: errors outstanding (未改正的错误) and warnings
+    errors: int
+    warnings: int
+    #: how many submissions this department-year has had (1 = never replaced)
+    times: int
+    digest: str
+    replaced_at: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    district: Path
+    name: str
+    year: int | None
+    departments: list[DepartmentStatus]
+
+    @property
+    def with_errors(self) -> list[DepartmentStatus]:
+        return [d for d in self.departments if d.errors]
+
+
+def _status(r: Row) -> DepartmentStatus:
+    return DepartmentStatus(
+        r.id, r.key, r.code, r.department_name, r.year, r.template_id, r.sealed_at, r.received_at, r.source,
+        r.app_version, bool(r.allow_errors), r.sealed_errors, r.sealed_warnings, r.errors, r.warnings,
+        r.times, r.digest, r.replaced_at,
+    )
+
+
+def status(district_path: Path, year: int | None = None) -> StatusReport:
+    """Every department's current submission (of ``year``, or of every year)."""
+    with reading(Path(district_path)) as (f, c):
+        with c.begin():
+            rows = [_status(r) for r in ledger.submissions(c, year)]
+        name = f.department()[0]
+    return StatusReport(Path(district_path), name, year, rows)
+
+
+def list_departments(district_path: Path, year: int) -> list[DepartmentStatus]:
+    return status(district_path, year).departments
+
+
+def history(district_path: Path, year: int, key: str) -> list[DepartmentStatus]:
+    """Every submission of one department-year, the current one first."""
+    with reading(Path(district_path)) as (_f, c), c.begin():
+        return [_status(r) for r in ledger.submissions(c, year, with_history=True, key=key)]
+
+
+def _current(c: Connection, year: int, key: str) -> Row:
+    rows = ledger.submissions(c, year, key=key)
+    if not rows:
+        raise DistrictError(f"区汇总文件中没有“{key}”的 {year} 年度上报")
+    return rows[0]
+
+
+def load_department(district_path: Path, year: int, key: str) -> Workbook:
+    """One department's current submission as a workbook (to show read-only)."""
+    with reading(Path(district_path)) as (_f, c), c.begin():
+        row = _current(c, year, key)
+        sid = row.id
+        try:
+            template = get_template(row.template_id)
+        except TemplateError as e:
+            raise DistrictError(str(e)) from None
+        coded = {t.no: {} for t in template.tables.values() if t.coded}
+        coded.update(ledger.coded_rows(c, sid))
+        return Workbook(template, year, row.department, row.code, ledger.amounts(c, sid), coded,
+                        ledger.texts(c, sid), ledger.amounts(c, sid, prior=True))
+
+
+def department_findings(district_path: Path, year: int, key: str) -> list[Row]:
+    """The re-check findings of one department's current submission (rows of `DistrictFinding`)."""
+    with reading(Path(district_path)) as (_f, c), c.begin():
+        return ledger.findings(c, _current(c, year, key).id)
+
+
+def load_consolidated(district_path: Path, year: int) -> Workbook:
+    """The district's 汇总 workbook for ``year``."""
+    with reading(Path(district_path)) as (f, _c):
+        try:
+            return f.load(year)
+        except DepartmentFileError as e:  # no such year
+            raise DistrictError(str(e)) from None
+
+
+# ── the command line and the sheet ─────────────────────────────────────────
+def _when(stamp: str) -> str:
+    """``2021-03-05T09:30:12+08:00`` as a clerk reads it: ``2021-03-05 09:30``."""
+    return stamp[:16].replace("T", " ")
+
+
+def _check_text(d: DepartmentStatus) -> str:
+    forced = "，强制上报" if d.allow_errors else ""
+    return f"封存时 {d.sealed_errors} 错 {d.sealed_warnings} 提示{forced}；复核 {d.errors} 错 {d.warnings} 提示"
+
+
+def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO) -> int:
+    """``main.py status DISTRICT.sqlite [--year Y]``: exit 1 when any department has errors outstanding."""
+    try:
+        report = status(district, year)
+    except DistrictError as e:
+        stderr.write(f"无法读取：{e}\n")
+        return EXIT_UNREADABLE
+    by_year: dict[int, list[DepartmentStatus]] = {}
+    for d in report.departments:
+        by_year.setdefault(d.year, []).append(d)
+    if not by_year:
+        stdout.write(f"{report.name}：{'没有 ' + str(year) + ' 年度的上报' if year else '还没有收到上报'}。\n")
+    for y, deps in sorted(by_year.items()):
+        stdout.write(f"{report.name} {y} 年度：已收到 {len(deps)} 个部门的上报\n")
+        for d in deps:
+            mark = "✗" if d.errors else "✓"
+            again = f"，第 {d.times} 次上报" if d.times > 1 else ""
+            code = f"（{d.code}）" if d.code else ""
+            stdout.write(f"  {mark} {d.name}{code}：{_when(d.sealed_at)} 封存，{_when(d.received_at)} 收到{again}；{_check_text(d)}\n")
+        bad = [d for d in deps if d.errors]
+        stdout.write(f"共 {len(bad)} 个部门有未改正的错误。\n" if bad else "所有部门复核均无错误。\n")
+    return EXIT_ERRORS if report.with_errors else EXIT_OK
+
+
+HEADERS = ["部门", "部门代码", "年度", "封存时间", "收到时间", "上报次数", "封存时错误", "封存时提示",
+           "强制上报", "复核错误", "复核提示", "来源文件", "校验码"]
+
+
+def export_status_sheet(district_path: Path, year: int | None, xlsx_path: Path, title: str = "上报情况") -> None:
+    """Add (or replace) a sheet listing every department's status to an existing workbook,
+    e.g. right after `export_xlsx` of the consolidated year; the outstanding errors follow."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    report = status(district_path, year)
+    book = load_workbook(xlsx_path)
+    if title in book.sheetnames:
+        del book[title]
+    ws = book.create_sheet(title)
+    ws.append([f"{report.name}{f' {year} 年度' if year else ''} 部门上报情况"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(HEADERS)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for d in report.departments:
+        ws.append([d.name, d.code, d.year, _when(d.sealed_at), _when(d.received_at), d.times, d.sealed_errors,
+                   d.sealed_warnings, "是" if d.allow_errors else "否", d.errors, d.warnings, d.source, d.digest[:16]])
+    bad = report.with_errors
+    if bad:
+        ws.append([])
+        ws.append(["未改正的错误"])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        ws.append(["部门", "年度", "表", "行", "栏", "说明"])
+        for d in bad:
+            for f in department_findings(district_path, d.year, d.key):
+                if f.severity == "error":
+                    ws.append([d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
+    for col, width in zip("ABCDEFGHIJKLM", (28, 14, 8, 18, 18, 10, 10, 10, 10, 10, 10, 30, 20)):
+        ws.column_dimensions[col].width = width
+    book.save(xlsx_path)

@@ -1,0 +1,413 @@
+"""District exchange: sealed submissions, the bureau's gate, consolidation (汇总) and status."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models import submission as S
+from services.commands import cmd_check, cmd_export_xlsx
+from services.exchange import canonical
+from services.exchange.consolidate import ADDED, REPLACED, UNCHANGED, cmd_consolidate, consolidate
+from services.exchange.district_file import DistrictError
+from services.exchange.gate import MAX_BYTES, Refused, is_submission_file, open_submission
+from services.exchange.status import (
+    cmd_status,
+    department_findings,
+    export_status_sheet,
+    history,
+    list_departments,
+    load_consolidated,
+    load_department,
+    status,
+)
+from services.exchange.submission import SubmitError, cmd_submit, seal, submit
+from services.money import D
+from services.store import DepartmentFile, DepartmentFileError
+from services.synthetic import generate
+from services.templates import get_template
+from services.workbook import Cell
+from services.xlsx_import import import_xlsx
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+if not FIXTURES.is_dir():
+    FIXTURES = Path("/work/shared/fixtures")
+ZZ, WH = "株洲市渌口区信访局", "武汉市汉阳区信访局"
+
+
+# ── fixtures: two real departments, sealed once per session ───────────────
+@pytest.fixture(scope="session")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("seeds")
+    out: dict[str, Path] = {}
+    for key, name in (("zz", "zhuzhou_2020.xlsx"), ("wh", "wuhan_2020.xlsx")):
+        wb = import_xlsx(FIXTURES / name).workbook
+        dept = root / f"{key}.sqlite"
+        with DepartmentFile.create(dept, wb.department, wb.department_code) as f:
+            f.save(wb)
+        out[key] = dept
+    submit(out["zz"], 2020, root / "zz.sub", allow_errors=True)
+    submit(out["wh"], 2020, root / "wh.sub")
+    out["zz.sub"], out["wh.sub"] = root / "zz.sub", root / "wh.sub"
+    return out
+
+
+@pytest.fixture
+def subs(seeds: dict[str, Path], tmp_path: Path) -> dict[str, Path]:
+    """Fresh copies of the sealed submissions (tests change them)."""
+    return {k: Path(shutil.copy(seeds[f"{k}.sub"], tmp_path / f"{k}.sub")) for k in ("zz", "wh")}
+
+
+@pytest.fixture
+def district(subs: dict[str, Path], tmp_path: Path) -> Path:
+    path = tmp_path / "district.sqlite"
+    r = consolidate([subs["zz"], subs["wh"]], path, name="某某区汇总")
+    assert r.written and not r.refused
+    return path
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _sql(path: Path, *statements: str) -> None:
+    """Change a file behind the program's back, as anyone with the sqlite3 tool could."""
+    con = sqlite3.connect(path)
+    for s in statements:
+        con.execute(s)
+    con.commit()
+    con.close()
+
+
+def _refusal(path: Path) -> str:
+    with pytest.raises(Refused) as e:
+        open_submission(path)
+    return str(e.value)
+
+
+# ── sealing ────────────────────────────────────────────────────────────────
+def test_submitting_with_errors_is_refused_with_a_clear_message(seeds: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "zz.sub"
+    with pytest.raises(SubmitError) as e:
+        submit(seeds["zz"], 2020, out)
+    assert "4 个错误" in str(e.value) and "--allow-errors" in str(e.value)
+    assert not out.exists()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert cmd_submit(seeds["zz"], 2020, out, False, stdout, stderr) == 1
+    assert stderr.getvalue().count("\n") == 1 and "强制性审核未通过" in stderr.getvalue()
+    assert not out.exists()
+
+
+def test_forced_submission_records_it_in_the_manifest(seeds: dict[str, Path]) -> None:
+    sub = open_submission(seeds["zz.sub"])
+    m = sub.manifest
+    assert (m.department, m.year, m.template_id) == (ZZ, 2020, "national-2020")
+    assert (m.allow_errors, m.errors, m.warnings, m.finding_count) == (1, 4, 0, 4)
+    assert [f.severity for f in sub.sealed] == ["error"] * 4
+    assert m.value_count == len(sub.workbook.values) and m.department_schema >= 2
+    assert sub.errors == 4  # the bureau's re-check agrees
+
+
+def test_clean_submission_and_command(seeds: dict[str, Path], tmp_path: Path) -> None:
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert cmd_submit(seeds["wh"], 2020, tmp_path / "wh.sub", False, stdout, stderr) == 0
+    assert "0 个错误" in stdout.getvalue() and stderr.getvalue() == ""
+    m = open_submission(tmp_path / "wh.sub").manifest
+    assert (m.department, m.allow_errors, m.errors) == (WH, 0, 0)
+    assert cmd_submit(seeds["wh"], 2019, tmp_path / "x.sub", False, stdout, stderr) == 2
+    assert "2019" in stderr.getvalue()
+
+
+def test_submission_holds_that_year_only_and_matches_the_department(seeds: dict[str, Path]) -> None:
+    with DepartmentFile.open(seeds["wh"], readonly=True) as f:
+        wb = f.load(2020)
+    sub = open_submission(seeds["wh.sub"]).workbook
+    assert sub.values == wb.values and sub.coded == wb.coded and sub.texts == wb.texts and sub.prior == wb.prior
+
+
+def test_submission_and_department_files_cannot_be_taken_for_each_other(seeds: dict[str, Path]) -> None:
+    with pytest.raises(DepartmentFileError):
+        DepartmentFile.open(seeds["wh.sub"], readonly=True)
+    assert "部门数据文件" in _refusal(seeds["wh"])
+    assert is_submission_file(seeds["wh.sub"]) and not is_submission_file(seeds["wh"])
+
+
+def test_frozen_schema_matches_the_sqlalchemy_tables() -> None:
+    con = sqlite3.connect(":memory:")
+    for ddl in S.DDL:
+        con.execute(ddl)
+    for table in S.metadata.sorted_tables:
+        info = con.execute("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)", (table.name,)).fetchall()
+        want = [(c.name, "INTEGER" if c.type.python_type is int else "TEXT", int(not c.nullable), c.primary_key)
+                for c in table.columns]
+        assert [(n, t, nn, pk > 0) for n, t, nn, pk in info] == want, table.name
+
+
+def test_digest_is_over_content_not_bytes(seeds: dict[str, Path], tmp_path: Path) -> None:
+    copy = Path(shutil.copy(seeds["wh.sub"], tmp_path / "vacuumed.sub"))
+    _sql(copy, "PRAGMA page_size = 8192", "VACUUM")
+    assert copy.read_bytes() != seeds["wh.sub"].read_bytes()
+    assert open_submission(copy).manifest.digest == open_submission(seeds["wh.sub"]).manifest.digest
+
+
+# ── consolidation ──────────────────────────────────────────────────────────
+def test_consolidation_is_the_sum_of_the_departments(district: Path, seeds: dict[str, Path]) -> None:
+    with DepartmentFile.open(district, readonly=True) as f:
+        assert f.years() == [2020]
+        total = f.load(2020)
+    assert total.department == "某某区汇总"
+    assert total.get(Cell("01", "本年支出合计", 2)) == D("1139.51")  # 432.39 + 707.12
+    assert total.get(Cell("03", "2010308", 1)) == D("795.19")  # 425.36 + 369.83
+    parts = [open_submission(seeds[k]).workbook for k in ("zz.sub", "wh.sub")]
+    cells = set(parts[0].values) | set(parts[1].values)
+    assert set(total.values) == cells
+    for cell in cells:
+        assert total.values[cell] == sum((p.values.get(cell, Decimal(0)) for p in parts), Decimal(0)), cell
+    for table in ("02", "03", "05"):  # coded rows merged by code
+        assert set(total.coded[table]) == set(parts[0].coded[table]) | set(parts[1].coded[table])
+    assert total.coded["03"]["2010308"] == "信访事务"
+
+
+def test_district_file_works_with_check_and_export(district: Path, tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    assert cmd_check(district, 2020, False, out, err) == 1  # 株洲's real errors add up into the 汇总
+    assert "某某区汇总" in out.getvalue()
+    xlsx = tmp_path / "district.xlsx"
+    assert cmd_export_xlsx(district, 2020, xlsx, out, err) == 0
+    export_status_sheet(district, 2020, xlsx)
+    from openpyxl import load_workbook
+
+    ws = load_workbook(xlsx)["上报情况"]
+    text = "\n".join(" ".join(str(v) for v in row if v is not None) for row in ws.iter_rows(values_only=True))
+    assert ZZ in text and WH in text and "未改正的错误" in text
+
+
+def test_status_lists_every_department(district: Path) -> None:
+    report = status(district, 2020)
+    by_name = {d.name: d for d in report.departments}
+    assert set(by_name) == {ZZ, WH} and report.name == "某某区汇总"
+    zz, wh = by_name[ZZ], by_name[WH]
+    assert (zz.allow_errors, zz.sealed_errors, zz.errors, zz.times) == (True, 4, 4, 1)
+    assert (wh.allow_errors, wh.sealed_errors, wh.errors) == (False, 0, 0)
+    assert zz.sealed_at and zz.received_at
+    out, err = io.StringIO(), io.StringIO()
+    assert cmd_status(district, 2020, out, err) == 1  # errors outstanding
+    assert ZZ in out.getvalue() and "强制上报" in out.getvalue() and "共 1 个部门有未改正的错误" in out.getvalue()
+    assert cmd_status(district, None, io.StringIO(), io.StringIO()) == 1
+    assert cmd_status(district, 2019, out, err) == 0
+
+
+def test_functions_for_the_district_window(district: Path, seeds: dict[str, Path]) -> None:
+    deps = list_departments(district, 2020)
+    wh = next(d for d in deps if d.name == WH)
+    wb = load_department(district, 2020, wh.key)
+    assert wb.values == open_submission(seeds["wh.sub"]).workbook.values and wb.department == WH
+    zz = next(d for d in deps if d.name == ZZ)
+    assert len([f for f in department_findings(district, 2020, zz.key) if f.severity == "error"]) == 4
+    assert load_consolidated(district, 2020).get(Cell("01", "本年支出合计", 2)) == D("1139.51")
+    with pytest.raises(DistrictError):
+        load_department(district, 2020, "没有这个部门")
+
+
+def test_resubmission_replaces_and_history_keeps_the_old(district: Path, seeds: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    dept = Path(shutil.copy(seeds["wh"], tmp_path / "wh2.sqlite"))
+    with DepartmentFile.open(dept) as f:
+        f.set_cell(2020, Cell("03", "2010308", 1), D("370.83"))  # one more 万元, now inconsistent
+    again = tmp_path / "wh2.sub"
+    submit(dept, 2020, again, allow_errors=True)
+    r = consolidate([again], district)
+    assert [o.action for o in r.outcomes] == [REPLACED] and r.written
+    assert load_consolidated(district, 2020).get(Cell("03", "2010308", 1)) == D("796.19")
+    assert load_consolidated(district, 2020).get(Cell("01", "本年支出合计", 2)) == D("1139.51")
+    key = next(d.key for d in list_departments(district, 2020) if d.name == WH)
+    past = history(district, 2020, key)
+    assert len(past) == 2 and past[0].replaced_at is None and past[1].replaced_at is not None
+    assert past[0].times == 2 and past[0].allow_errors and not past[1].allow_errors
+    assert len(list_departments(district, 2020)) == 2
+    # the same file again changes nothing, not even a byte
+    before = _sha(district)
+    r = consolidate([again], district)
+    assert [o.action for o in r.outcomes] == [UNCHANGED] and not r.written and _sha(district) == before
+
+
+def test_changed_amount_is_refused_and_district_is_byte_identical(district: Path, subs: dict[str, Path],
+                                                                 tmp_path: Path) -> None:
+    _sql(subs["wh"], "UPDATE cell_value SET amount = '707.13' WHERE table_no = '01' AND row_key = '本年支出合计'")
+    before = _sha(district)
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    out, err = io.StringIO(), io.StringIO()
+    assert cmd_consolidate([subs["zz"], subs["wh"]], district, out, err) == 1
+    assert "wh.sub：拒收：内容与封存时的校验码不符" in out.getvalue()
+    assert "✓ zz.sub" in out.getvalue() and "没有汇总任何文件" in err.getvalue()
+    assert _sha(district) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing  # no work copy left behind
+
+
+def test_refusal_leaves_a_new_district_uncreated(subs: dict[str, Path], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.sub"
+    bad.write_bytes(b"not a database")
+    path = tmp_path / "new.sqlite"
+    r = consolidate([subs["wh"], bad], path)
+    assert not r.written and [o.accepted for o in r.outcomes] == [True, False]
+    assert not path.exists() and not list(tmp_path.glob("*.consolidating*"))
+
+
+def test_unusable_district_or_arguments_exit_2(seeds: dict[str, Path], subs: dict[str, Path], tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"hello")
+    for target in (junk, Path(shutil.copy(seeds["wh"], tmp_path / "dept.sqlite")), tmp_path):
+        before = _sha(target) if target.is_file() else None
+        err = io.StringIO()
+        assert cmd_consolidate([subs["wh"]], target, io.StringIO(), err) == 2, target
+        assert err.getvalue().startswith("无法汇总：") and err.getvalue().count("\n") == 1
+        assert before is None or _sha(target) == before
+    err = io.StringIO()
+    cmd_consolidate([subs["wh"]], tmp_path / "dept.sqlite", io.StringIO(), err)
+    assert "不是区汇总文件" in err.getvalue()
+    assert cmd_consolidate([], tmp_path / "d.sqlite", io.StringIO(), io.StringIO()) == 2
+    assert cmd_status(tmp_path / "dept.sqlite", None, io.StringIO(), io.StringIO()) == 2
+    assert cmd_status(tmp_path / "nothing.sqlite", None, io.StringIO(), io.StringIO()) == 2
+
+
+# ── the gate: malicious and damaged files ──────────────────────────────────
+def _retype(path: Path, value_sql: str) -> None:
+    """Store a non-text amount in a file whose schema text is still exactly ours (the column's
+    declared type is changed, the value written, and the declaration put back)."""
+    con = sqlite3.connect(path)
+    ddl = con.execute("SELECT sql FROM sqlite_master WHERE name = 'cell_value'").fetchone()[0]
+    con.execute("PRAGMA writable_schema = ON")
+    con.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'cell_value'", (ddl.replace("amount TEXT", "amount BLOB"),))
+    con.commit()
+    con.close()
+    _sql(path, f"UPDATE cell_value SET amount = {value_sql} WHERE table_no = '01' AND row_key = '本年支出合计'")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA writable_schema = ON")
+    con.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'cell_value'", (ddl,))
+    con.commit()
+    con.close()
+
+
+MALICIOUS = {
+    "trigger": (lambda p: _sql(p, "CREATE TRIGGER t AFTER INSERT ON coded_row BEGIN DELETE FROM cell_value; END"), "触发器"),
+    "view": (lambda p: _sql(p, "CREATE VIEW v AS SELECT * FROM cell_value"), "视图"),
+    "extra table": (lambda p: _sql(p, "CREATE TABLE extra (x)"), "数据表“extra”"),
+    "extra index": (lambda p: _sql(p, "CREATE INDEX ix ON cell_value (amount)"), "索引“ix”"),
+    "changed table": (lambda p: _sql(p, "ALTER TABLE manifest ADD COLUMN note TEXT"), "结构"),
+    "huge blob": (lambda p: _sql(p, "INSERT INTO narrative_text VALUES ('x', zeroblob(30000000))"), "blob"),
+    "huge text": (lambda p: _sql(p, "INSERT INTO narrative_text VALUES ('x', CAST(zeroblob(3000000) AS TEXT))"), "超长"),
+    "REAL amount": (lambda p: _retype(p, "707.12"), "real"),
+    "BLOB amount": (lambda p: _sql(p, "UPDATE cell_value SET amount = CAST(amount AS BLOB) WHERE table_no = '01'"), "blob"),
+    "non-canonical amount": (lambda p: _sql(p, "UPDATE cell_value SET amount = '707.120' WHERE table_no = '01' AND row_key = '本年支出合计'"), "规范"),
+    "not an amount": (lambda p: _sql(p, "UPDATE cell_value SET amount = '1e5' WHERE table_no = '01' AND row_key = '本年支出合计'"), "金额"),
+    "bad code": (lambda p: _sql(p, "INSERT INTO coded_row VALUES ('03', '20103x', '')"), "科目编码"),
+    "unknown table": (lambda p: _sql(p, "INSERT INTO cell_value VALUES ('99', '合计', 1, '1')"), "不存在"),
+    "unknown column": (lambda p: _sql(p, "INSERT INTO cell_value VALUES ('03', '2010308', 99, '1')"), "不存在"),
+    "two manifests": (lambda p: _sql(p, "INSERT INTO manifest SELECT 2, format, department, department_code, year, template_id, app_name, app_version, department_schema, created_at, value_count, prior_count, coded_count, text_count, finding_count, errors, warnings, allow_errors, digest FROM manifest"), "清单"),
+    "wrong schema version": (lambda p: _sql(p, "PRAGMA user_version = 0"), "格式版本不对"),
+    "newer version": (lambda p: _sql(p, "PRAGMA user_version = 2"), "更新版本"),
+    "other application": (lambda p: _sql(p, "PRAGMA application_id = 1"), "其他软件"),
+    "WAL mode": (lambda p: _sql(p, "PRAGMA journal_mode = WAL"), "日志模式"),
+    "truncated": (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2 + 100]), "不完整"),
+    "truncated header": (lambda p: p.write_bytes(p.read_bytes()[:60]), "不完整"),
+    "padded": (lambda p: p.write_bytes(p.read_bytes() + bytes(4096)), "多余"),
+    "not SQLite": (lambda p: p.write_bytes(b"PK\x03\x04" + bytes(2000)), "不是上报文件"),
+    "empty": (lambda p: p.write_bytes(b""), "不是上报文件"),
+    "too large": (lambda p: p.open("r+b").truncate(MAX_BYTES + 4096), "过大"),
+    "directory": (lambda p: (p.unlink(), p.mkdir()), "不是普通文件"),
+    "missing": (lambda p: p.unlink(), "找不到"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALICIOUS))
+def test_malicious_or_damaged_submissions_are_refused(case: str, subs: dict[str, Path]) -> None:
+    change, expected = MALICIOUS[case]
+    change(subs["wh"])
+    assert expected in _refusal(subs["wh"])
+
+
+def test_department_and_district_files_are_not_submissions(seeds: dict[str, Path], district: Path) -> None:
+    assert "部门数据文件" in _refusal(seeds["wh"])
+    assert "部门数据文件或区汇总文件" in _refusal(district)
+
+
+def test_malicious_file_in_a_batch_leaves_district_identical(district: Path, subs: dict[str, Path]) -> None:
+    before = _sha(district)
+    _sql(subs["zz"], "CREATE TRIGGER t AFTER INSERT ON coded_row BEGIN DELETE FROM cell_value; END")
+    out = io.StringIO()
+    assert cmd_consolidate([subs["wh"], subs["zz"]], district, out, io.StringIO()) == 1
+    assert "zz.sub：拒收：含有上报文件格式之外的触发器" in out.getvalue()
+    assert _sha(district) == before
+
+
+def test_recomputed_digest_does_not_let_errors_in(subs: dict[str, Path]) -> None:
+    """The digest is no signature: a forger can recompute it. The re-check still refuses new errors."""
+    path = subs["wh"]
+    _sql(path, "UPDATE cell_value SET amount = '707.13' WHERE table_no = '01' AND row_key = '本年支出合计'")
+    con = sqlite3.connect(path)
+    cols = [r[1] for r in con.execute("SELECT * FROM pragma_table_info('manifest')")]
+    m = dict(zip(cols, con.execute("SELECT * FROM manifest").fetchone()))
+    del m["id"]
+    rows = {t: con.execute(f"SELECT * FROM {t}").fetchall()
+            for t in ("cell_value", "prior_value", "coded_row", "narrative_text", "finding")}
+    forged = canonical.digest(m, rows["cell_value"], rows["prior_value"], rows["coded_row"],
+                              rows["narrative_text"], rows["finding"])
+    con.execute("UPDATE manifest SET digest = ?", (forged,))
+    con.commit()
+    con.close()
+    assert "复核发现" in _refusal(path)
+
+
+def test_template_must_match_the_years_other_submissions(district: Path, tmp_path: Path) -> None:
+    wb = generate(get_template("national-2023"), 2020, rows=10, seed=3, department="另一个局")
+    seal(wb, tmp_path / "other.sub")
+    r = consolidate([tmp_path / "other.sub"], district)
+    assert not r.written and "模板" in r.refused[0].reason
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=1, max_value=255)),
+                      min_size=1, max_size=3))
+def test_byte_flips_are_never_accepted_silently(flips: list[tuple[int, int]], seeds: dict[str, Path],
+                                                tmp_path: Path) -> None:
+    original = open_submission(seeds["wh.sub"])
+    data = bytearray(seeds["wh.sub"].read_bytes())
+    for offset, mask in flips:
+        data[offset % len(data)] ^= mask
+    path = tmp_path / "flipped.sub"
+    path.write_bytes(bytes(data))
+    try:
+        sub = open_submission(path)
+    except Refused:
+        return
+    # accepted: only if what it says is exactly what was sealed (e.g. a flip in unused space)
+    assert sub.manifest == original.manifest
+    assert sub.workbook.values == original.workbook.values and sub.workbook.coded == original.workbook.coded
+    assert sub.workbook.texts == original.workbook.texts and sub.workbook.prior == original.workbook.prior
+
+
+# ── many departments, in worker processes ──────────────────────────────────
+def test_generated_departments_consolidate_in_parallel(tmp_path: Path) -> None:
+    template = get_template("national-2020")
+    parts, paths = [], []
+    for seed in range(1, 6):
+        wb = generate(template, 2020, rows=20, seed=seed, department=f"模拟局{seed}")
+        seal(wb, tmp_path / f"s{seed}.sub")
+        parts.append(wb)
+        paths.append(tmp_path / f"s{seed}.sub")
+    r = consolidate(paths, tmp_path / "d.sqlite", workers=2)
+    assert r.written and [o.action for o in r.outcomes] == [ADDED] * 5
+    total = load_consolidated(tmp_path / "d.sqlite", 2020)
+    for cell in set().union(*(p.values for p in parts)):
+        assert total.values[cell] == sum((p.values.get(cell, Decimal(0)) for p in parts), Decimal(0))
+    from services.engine import check_workbook
+
+    assert [f for f in check_workbook(total) if f.is_error] == []  # sums of consistent departments reconcile
