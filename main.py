@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-COMMANDS = {"check", "import-xlsx", "export-xlsx", "export-pdf"}
+COMMANDS = {"check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +40,21 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
     x.add_argument("--year", type=int, help="年度（默认：最新年度）")
     x.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
+
+    s = sub.add_parser("submit", help="生成报送区财政局的封装文件（只含该年度，带审核结果和校验码）")
+    s.add_argument("path", type=Path, metavar="DEPT.sqlite")
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("-o", "--output", type=Path, required=True, metavar="SUB.sqlite")
+    s.add_argument("--allow-errors", action="store_true", help="审核有错误时仍然报送（封装文件中会注明）")
+
+    c2 = sub.add_parser("consolidate", help="区财政局：核验各部门报送文件并汇总（任一文件被拒则整批不入库）")
+    c2.add_argument("submissions", type=Path, nargs="+", metavar="SUB.sqlite")
+    c2.add_argument("-o", "--output", type=Path, required=True, metavar="DISTRICT.sqlite")
+    c2.add_argument("--name", help="汇总单位名称（默认：全区汇总）")
+
+    st = sub.add_parser("status", help="区财政局：各部门报送与审核情况")
+    st.add_argument("path", type=Path, metavar="DISTRICT.sqlite")
+    st.add_argument("--year", type=int)
     return p
 
 
@@ -64,6 +79,18 @@ def run_cli(argv: list[str]) -> int:
         return cmd.cmd_import_xlsx(args.src, args.output, args.year, out, err)
     if args.command == "export-xlsx":
         return cmd.cmd_export_xlsx(args.path, args.year, args.output, out, err)
+    if args.command == "submit":
+        from services.exchange.submission import cmd_submit
+
+        return cmd_submit(args.path, args.year, args.output, args.allow_errors, out, err)
+    if args.command == "consolidate":
+        from services.exchange.consolidate import cmd_consolidate
+
+        return cmd_consolidate(args.submissions, args.output, out, err, name=args.name)
+    if args.command == "status":
+        from services.exchange.status import cmd_status
+
+        return cmd_status(args.path, args.year, out, err)
     if args.command == "export-pdf":
         from services.pdf import cmd_export_pdf
 
@@ -73,6 +100,9 @@ def run_cli(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # consolidation checks files in worker processes
     argv = sys.argv[1:] if argv is None else argv
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
         return run_cli(argv)

@@ -72,7 +72,7 @@ def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
         by_table.setdefault(f.table, []).append(f)
     for no in sorted(by_table):
         fs = by_table[no]
-        out.write(f"\n公开{no}表 {fs[0].table_title}\n")
+        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n")
         for f in fs:
             mark = "✗" if f.is_error else "!"
             out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {f.message}\n")

@@ -216,8 +216,9 @@ def check_workbook(wb: Workbook) -> list[Finding]:
     """All findings of a workbook: the tables' rules in template order, then the clerk's texts
     checked against the tables (说明文字与报表数字核对)."""
     from services.narrative_check import check_texts
+    from services.performance import check_performance
 
-    return Checker(wb).findings() + (check_texts(wb) if wb.texts else [])
+    return Checker(wb).findings() + (check_texts(wb) if wb.texts else []) + check_performance(wb)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

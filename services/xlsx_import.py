@@ -70,6 +70,14 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
             continue
         best = _apply_best(wb, reads[no], unplaced, notes)
         found[no] = best.where
+    from services.performance import save_forms
+    from services.performance.xlsx import read_forms
+
+    perf = read_forms(grids)  # the 绩效自评表 in any sheet, found by their titles
+    if not perf.forms.is_empty():
+        save_forms(wb, perf.forms)
+        notes += perf.notes
+        notes.append("已导入绩效自评表：" + "、".join(f"{t}（{w}）" for t, w in perf.found.items()))
     return ImportResult(wb, unplaced, notes, found)
 
 

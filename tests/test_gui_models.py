@@ -67,17 +67,17 @@ def test_catalog_picker_model(qtmodeltester):
     assert any(e.code == "2010308" for e in model.entries)
 
 
-def test_many_edits_cannot_exhaust_pythons_singletons(sample_wb):
-    # The pinned PySide6 returns None/True/False without a reference (see ui.refcounts); on
-    # CPython 3.11 that aborted the program after a few thousand edits.
+def test_many_edits_leave_pythons_singletons_alone(sample_wb):
+    # PySide6 6.12.0 returned None/True/False without a reference on CPython 3.11 and aborted the
+    # program after a few thousand edits; 6.11.3 is pinned for that. Guard against its return.
     import sys
-
-    from ui.refcounts import IMMORTAL
 
     editor = SessionEditor(EntrySession(sample_wb))
     editor.model("03")
     cell = Cell("03", "2010301", 2)
+    editor.set_values({cell: Decimal(0)}, "t")
+    before = [sys.getrefcount(x) for x in (None, True, False)]
     for i in range(500):
         editor.set_values({cell: Decimal(i)}, "t")
-    if sys.version_info < (3, 12):
-        assert min(sys.getrefcount(x) for x in (None, True, False)) > IMMORTAL // 2
+    after = [sys.getrefcount(x) for x in (None, True, False)]
+    assert all(a >= b - 50 for a, b in zip(after, before)), (before, after)

@@ -49,7 +49,8 @@ class FindingsModel(QAbstractTableModel):
         f = self.items[index.row()]
         if role == R.DisplayRole:
             mark = "✗ " if f.is_error else "! "
-            return [mark + SEVERITY_ZH[f.severity], f"公开{f.table}表", f.row, f.column, f.message][index.column()]
+            where = f"公开{f.table}表" if f.table.isdigit() else f.table_title
+            return [mark + SEVERITY_ZH[f.severity], where, f.row, f.column, f.message][index.column()]
         if role == R.ForegroundRole and index.column() == 0:
             return _COLOURS.get(f.severity)
         if role == R.ToolTipRole:

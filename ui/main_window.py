@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QW
 
 from services.findings import Finding
 from services.forms import Change
+from services.performance import TABLE as PERF_TABLE
+from services.performance import check_performance
 from services.workbook import Cell
 from ui import dialogs, file_actions, table_actions
 from ui.department_page import DepartmentPage
@@ -23,6 +25,7 @@ from ui.document import Document, OpenError
 from ui.editing import SessionEditor
 from ui.findings_panel import FindingsPanel
 from ui.navigator import Navigator
+from ui.performance_page import PerformancePage
 from ui.report import ImportReport
 from ui.table_page import TablePage
 
@@ -42,6 +45,8 @@ class MainWindow(QMainWindow):
         self.editors: dict[int, SessionEditor] = {}
         self.pages: dict[tuple, QWidget] = {}
         self.reports: list[ImportReport] = []
+        #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
+        self.perf_findings: dict[int, list[Finding]] = {}
         self._save_failing = False
         self.undo_group = QUndoGroup(self)
 
@@ -169,12 +174,14 @@ class MainWindow(QMainWindow):
 
     def _forget_pages(self) -> None:
         for page in self.pages.values():
+            if isinstance(page, PerformancePage):
+                self.undo_group.removeStack(page.undo_stack)
             self.stack.removeWidget(page)
             page.deleteLater()
         for editor in self.editors.values():
             self.undo_group.removeStack(editor.stack)
             editor.deleteLater()
-        self.pages, self.editors = {}, {}
+        self.pages, self.editors, self.perf_findings = {}, {}, {}
 
     def editor(self, year: int) -> SessionEditor:
         if year not in self.editors:
@@ -184,6 +191,7 @@ class MainWindow(QMainWindow):
             editor.refused.connect(self._refused)
             self.undo_group.addStack(editor.stack)
             self.editors[year] = editor
+            self.perf_findings[year] = check_performance(editor.session.wb)
             self.nav.set_counts(year, self._counts(year))
         return self.editors[year]
 
@@ -194,7 +202,7 @@ class MainWindow(QMainWindow):
         editor = self.editor(year)
         self.undo_group.setActiveStack(editor.stack)
         self.manual_action.setChecked(editor.session.manual_totals)
-        self.findings.findings.set_findings(_by_table(editor.session.checker.findings()))
+        self.findings.findings.set_findings(_by_table(self._findings(year)))
         self._update_labels()
 
     # ── showing ─────────────────────────────────────────────────────────────
@@ -213,6 +221,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         page = self.pages[key]
         assert isinstance(page, TablePage)
+        self.undo_group.setActiveStack(self.editor(year).stack)
         page.refresh()
         self.stack.setCurrentWidget(page)
         self.nav.select(key)
@@ -240,8 +249,45 @@ class MainWindow(QMainWindow):
         self.add_row_action.setEnabled(False)
         self.remove_row_action.setEnabled(False)
 
+    def show_performance(self, year: int | None = None) -> PerformancePage:
+        """The year's 绩效自评 page: its own undo stack, saved and checked like the texts."""
+        year = self.year if year is None else year
+        assert year is not None
+        self._use_year(year)
+        key = ("performance", year)
+        if key not in self.pages:
+            session = self.editor(year).session
+            page = PerformancePage(session.wb, refresh=lambda wb=session.wb: check_performance(wb), save=session.set_text)
+            page.changed.connect(lambda found, y=year: self._perf_changed(y, found))
+            page.saved.connect(lambda error: self._saved(error, None))
+            page.refused.connect(lambda msg: self.say(f"未填写：{msg}", error=True))
+            self.undo_group.addStack(page.undo_stack)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+        page = self.pages[key]
+        assert isinstance(page, PerformancePage)
+        self.stack.setCurrentWidget(page)
+        self.undo_group.setActiveStack(page.undo_stack)
+        self.nav.select(("table", year, PERF_TABLE))
+        self.add_row_action.setEnabled(False)
+        self.remove_row_action.setEnabled(False)
+        return page
+
+    def _perf_changed(self, year: int, found: list[Finding]) -> None:
+        self.perf_findings[year] = found
+        if year == self.year:
+            self.findings.findings.set_findings(_by_table(self._findings(year)))
+        self.nav.set_counts(year, self._counts(year))
+        self._update_labels()
+
+    def _findings(self, year: int) -> list[Finding]:
+        """The tables' findings and the 绩效 ones."""
+        return self.editors[year].session.checker.findings() + self.perf_findings.get(year, [])
+
     def _chosen(self, kind: tuple) -> None:
-        if kind[0] == "table":
+        if kind[0] == "table" and kind[2] == PERF_TABLE:
+            self.show_performance(kind[1])
+        elif kind[0] == "table":
             self.show_table(kind[2], kind[1])
         elif kind[0] == "texts":
             self.show_texts(kind[1])
@@ -262,7 +308,9 @@ class MainWindow(QMainWindow):
         return exact or next((no for no, t in tables.items() if text and (text in t.title or t.title in text)), None)
 
     def jump_to_finding(self, f: Finding) -> None:
-        if f.cell is not None and self.year is not None:
+        if f.table == PERF_TABLE and self.year is not None:
+            self.show_performance().show_finding(f)
+        elif f.cell is not None and self.year is not None:
             self.jump_to(f.cell)
 
     def jump_to(self, cell: Cell, year: int | None = None) -> None:
@@ -303,9 +351,15 @@ class MainWindow(QMainWindow):
     def _changed(self, year: int, change: Change) -> None:
         """The one handler for every change to a year: findings, badges, status."""
         session = self.editors[year].session
-        if change.delta or change.tables:
+        perf = self.pages.get(("performance", year))
+        if change.values or change.tables:  # the 绩效 forms are checked against the tables too
+            if isinstance(perf, PerformancePage):
+                perf.refresh()  # → _perf_changed
+            else:
+                self.perf_findings[year] = check_performance(session.wb)
+        if change.delta or change.tables or change.values:
             if year == self.year:
-                self.findings.findings.set_findings(_by_table(session.checker.findings()))
+                self.findings.findings.set_findings(_by_table(self._findings(year)))
             self.nav.set_counts(year, self._counts(year))
             self._update_labels()
         self._saved(change.save_error, len(change.values))
@@ -332,7 +386,7 @@ class MainWindow(QMainWindow):
 
     def _counts(self, year: int) -> dict[str, tuple[int, int]]:
         counts: dict[str, list[int]] = {}
-        for f in self.editors[year].session.checker.findings():
+        for f in self._findings(year):
             c = counts.setdefault(f.table, [0, 0])
             c[0 if f.is_error else 1] += 1
         return {no: (e, w) for no, (e, w) in counts.items()}
@@ -341,7 +395,7 @@ class MainWindow(QMainWindow):
         if self.year is None or self.document is None:
             return
         session = self.editors[self.year].session
-        fs = session.checker.findings()
+        fs = self._findings(self.year)
         errors = sum(f.is_error for f in fs)
         self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示  " if fs else "  审核通过  ")
         self.counts.setStyleSheet("color: #b3261e;" if errors else "color: #1b6e2e;")

@@ -76,6 +76,10 @@ class Navigator(QTreeView):
                 line.setToolTip(f"公开{no}表 {title}")
                 top.appendRow(line)
                 self._lines[("table", year, no)] = line
+            perf = self._item("绩效自评（附件）", ("table", year, "绩效"))
+            perf.setToolTip("部门整体支出绩效自评表、项目支出绩效自评表")
+            top.appendRow(perf)
+            self._lines[("table", year, "绩效")] = perf
             self.items.appendRow(top)
         self.expandAll()
 

@@ -195,8 +195,12 @@ def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[in
     story += [NextPageTemplate("front"), PageBreak()] + _toc(styles)
     story += [NextPageTemplate("body"), PageBreak()] + block_flowables(d.overview, styles, body_width, charts)
     story += _tables(wb, styles, step)
-    for part in (d.narrative, d.glossary, d.attachments):
+    for part in (d.narrative, d.glossary):
         story += [NextPageTemplate("body"), PageBreak()] + block_flowables(part, styles, body_width, charts)
+    from services.pdf.performance import attachment_flowables, missing  # 附件: 绩效自评报告 and forms
+    from services.performance import load_forms
+
+    story += [NextPageTemplate("body"), PageBreak()] + attachment_flowables(wb, d.attachments, styles, body_width, charts)
 
     doc = DisclosureDoc(path, wb, styles)
     step("排版")
@@ -208,4 +212,4 @@ def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[in
     finally:
         rl_config.defaultGraphicsFontName = saved
     step("完成")
-    return doc.pages, list(d.placeholders)
+    return doc.pages, list(d.placeholders) + missing(wb, load_forms(wb))
