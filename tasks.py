@@ -38,6 +38,9 @@ def _ensure(requirements: str) -> None:
 
 
 def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):
+        print("需要 Python 3.11 或更新版本（当前 %d.%d）。" % sys.version_info[:2])
+        return 2
     task = argv[0] if argv else "run"
     rest = argv[1:]
     env = dict(os.environ)

@@ -142,11 +142,30 @@ def _formula(wb: Workbook, spec: RuleSpec, rule: Formula, this_class: str | None
 
 
 def _each_row(wb: Workbook, spec: RuleSpec, rule: Formula) -> Iterator[Check]:
+    terms = rule.lhs + rule.rhs
+    needed = {c for t in terms if t.ref and t.ref.col is not None and t.ref.row is None for c in range(t.ref.col, (t.ref.col_to or t.ref.col) + 1)}
+    simple = all(t.ref is None or (t.ref.row is None and t.ref.col is not None and t.ref.table in (None, spec.table)) for t in terms)
     for row in wb.row_keys(spec.table):
-        have = set(wb.row_columns(spec.table, row))
-        needed = {c for t in rule.lhs + rule.rhs if t.ref and t.ref.col is not None and t.ref.row is None for c in range(t.ref.col, (t.ref.col_to or t.ref.col) + 1)}
-        if needed <= have:
+        if not needed <= set(wb.row_columns(spec.table, row)):
+            continue
+        if simple:  # the common case (栏1 = 栏2..7 on every row): build the cells directly
+            yield _row_check(spec, rule, row)
+        else:
             yield from _formula(wb, spec, rule, None, row)
+
+
+def _row_check(spec: RuleSpec, rule: Formula, row: str) -> Check:
+    sides: list[list[tuple[int, Cell]]] = [[], []]
+    consts = [ZERO, ZERO]
+    for side, ts in ((0, rule.lhs), (1, rule.rhs)):
+        for t in ts:
+            if t.ref is None:
+                consts[side] += t.sign * (t.const or ZERO)
+                continue
+            hi = t.ref.col_to if t.ref.col_to is not None else t.ref.col
+            sides[side].extend((t.sign, Cell(spec.table, row, c)) for c in range(t.ref.col, hi + 1))  # type: ignore[arg-type]
+    anchor = (sides[0] or sides[1])[0][1]
+    return Check(spec, (spec.id, anchor), anchor, rule.cmp, (tuple(sides[0]), consts[0]), (tuple(sides[1]), consts[1]))
 
 
 def _class_codes(wb: Workbook, spec: RuleSpec, rule: Formula) -> list[str]:

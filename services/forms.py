@@ -397,7 +397,7 @@ class EntrySession:
 
     def _finish(self, changed: Values) -> Change:
         delta = self.checker.cells_changed(changed)
-        error = self._save(lambda s: [s.set_cell(self.year, c, new) for c, (_, new) in changed.items()])
+        error = self._save(lambda s: s.set_cells(self.year, {c: new for c, (_, new) in changed.items()}))
         return Change(changed, delta, save_error=error)
 
     def _save(self, write) -> str | None:  # noqa: ANN001

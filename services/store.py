@@ -20,7 +20,7 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -538,6 +538,12 @@ class DepartmentFile:
             except sqlite3.Error as e:
                 raise _problem(self.path, e) from None
 
+    @property
+    def connection(self) -> Connection:
+        """The file's connection, for modules that keep tables of their own in it (the district's
+        ledger). Run statements inside ``with connection.begin():``."""
+        return self._conn
+
     # ── transactions ───────────────────────────────────────────────────────
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
@@ -698,6 +704,23 @@ class DepartmentFile:
     def set_cell(self, year: int, cell: Cell, value: Decimal | None) -> None:
         """One figure of the year; ``None`` clears it."""
         self._set_amount("cell", year, cell, value)
+
+    def set_cells(self, year: int, values: Mapping[Cell, Decimal | None]) -> None:
+        """Several figures of the year in one transaction (a paste, a total and its parts):
+        all of them reach the disk, or none."""
+        for value in values.values():
+            if value is not None:
+                _check_amount(value)
+        if not values:
+            return
+        with self._writing() as c:
+            year_id = self._touch(c, year)
+            for cell, value in values.items():
+                key = {"year_id": year_id, "table_no": cell.table, "row_key": cell.row, "col_no": cell.col}
+                if value is None:
+                    c.execute(_SQL["clear_cell"], key)
+                else:
+                    c.execute(_SQL["put_cell"], {**key, "amount": value})
 
     def set_prior(self, year: int, cell: Cell, value: Decimal | None) -> None:
         """Last year's figure for a cell (上年数); ``None`` clears it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "resources" / "templates"
@@ -97,28 +97,36 @@ class TableSpec:
 
     def columns_for_side(self, side: str) -> list[int]:
         """Columns of a row on this side; a row with no side has them all."""
-        return [c.no for c in self.columns if not side or not c.side or c.side == side]
+        cols = self._side_columns.get(side)
+        if cols is None:
+            cols = self._side_columns[side] = [c.no for c in self.columns if not side or not c.side or c.side == side]
+        return cols
+
+    # Lookups are on the checking path (thousands per full check): index the rows once.
+    @cached_property
+    def _side_columns(self) -> dict[str, list[int]]:
+        return {}
+
+    @cached_property
+    def _by_key(self) -> dict[str, RowSpec]:
+        return {r.key: r for r in self.total_rows + self.rows if r.key}
+
+    @cached_property
+    def _by_line(self) -> dict[int, RowSpec]:
+        return {r.line: r for r in self.rows if r.line is not None}
+
+    @cached_property
+    def _by_code(self) -> dict[str, RowSpec]:
+        return {r.code: r for r in self.rows if r.code}
 
     def fixed_row(self, key: str) -> RowSpec | None:
-        for r in self.rows:
-            if r.key == key:
-                return r
-        for r in self.total_rows:
-            if r.key == key:
-                return r
-        return None
+        return self._by_key.get(key)
 
     def row_by_line(self, line: int) -> RowSpec | None:
-        for r in self.rows:
-            if r.line == line:
-                return r
-        return None
+        return self._by_line.get(line)
 
     def row_by_code(self, code: str) -> RowSpec | None:
-        for r in self.rows:
-            if r.code == code:
-                return r
-        return None
+        return self._by_code.get(code)
 
 
 @dataclass

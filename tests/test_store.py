@@ -703,3 +703,18 @@ def test_only_the_store_imports_sqlalchemy() -> None:
             "print('sqlalchemy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_set_cells_writes_a_block_in_one_transaction(tmp_path):
+    path = tmp_path / "块.sqlite"
+    with DepartmentFile.create(path, "部门", "001") as f:
+        f.save(Workbook.new(get_template("national-2020"), 2020, "部门", "001"))
+        f.set_cells(2020, {Cell("02", "合计", 1): Decimal("1.5"), Cell("02", "合计", 2): Decimal("1000")})
+        f.set_cells(2020, {Cell("02", "合计", 1): None})
+        with pytest.raises(AmountError):
+            f.set_cells(2020, {Cell("02", "合计", 3): Decimal("2"), Cell("02", "合计", 4): Decimal("NaN")})
+    with DepartmentFile.open(path, readonly=True) as f:
+        wb = f.load(2020)
+    assert wb.get(Cell("02", "合计", 1)) is None
+    assert wb.get(Cell("02", "合计", 2)) == Decimal("1000")
+    assert wb.get(Cell("02", "合计", 3)) is None  # nothing of the refused block was written

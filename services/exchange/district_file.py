@@ -50,12 +50,6 @@ def _in_use(path: Path) -> bool:
     return any(_sidecar(path, s).exists() for s in _SIDECARS)
 
 
-def _connection_of(f: DepartmentFile) -> Connection:
-    # The store has no public accessor for its connection yet (requested in the report); reading
-    # through it keeps every check and the read-only handling of `DepartmentFile.open`.
-    return f._conn  # noqa: SLF001
-
-
 def _require_district(path: Path, conn: Connection) -> None:
     meta = dict(conn.execute(select(Meta.key, Meta.value).where(Meta.key.in_([KIND_KEY, VERSION_KEY]))).all())
     if meta.get(KIND_KEY) != KIND_DISTRICT:
@@ -81,7 +75,7 @@ def reading(path: Path) -> Iterator[tuple[DepartmentFile, Connection]]:
     except DepartmentFileError as e:
         raise DistrictError(str(e)) from None
     with f:
-        conn = _connection_of(f)
+        conn = f.connection
         with conn.begin():
             _require_district(path, conn)
         yield f, conn
