@@ -220,8 +220,9 @@ def test_every_change_goes_to_the_store_at_once(sample_wb):
     store = _Store()
     session = EntrySession(sample_wb, store)
     session.apply({Cell("03", "2101103", 2): D("21.06")})
-    written = {args[1] for name, *args in store.calls if name == "set_cell"}
-    assert Cell("03", "2101103", 2) in written and Cell("03", "合计", 1) in written
+    batches = [args[1] for name, *args in store.calls if name == "set_cells"]
+    assert len(batches) == 1  # the figure and the totals it changed: one transaction
+    assert batches[0][Cell("03", "2101103", 2)] == D("21.06") and Cell("03", "合计", 1) in batches[0]
     session.set_text("概况.部门职责", "x")
     assert store.calls[-1] == ("set_text", 2020, "概况.部门职责", "x")
 
