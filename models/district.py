@@ -109,30 +109,28 @@ Index(
 )
 
 
-class DistrictCell(DistrictBase):
+class _SubmittedAmount:
+    """The columns of a submitted figure addressed like a workbook cell (本年数 and 上年数 alike)."""
+
+    __table_args__ = _CLUSTERED
+
+    submission_id: Mapped[SubmissionRef]
+    table_no: Mapped[str] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(primary_key=True)
+    col_no: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal]
+
+
+class DistrictCell(_SubmittedAmount, DistrictBase):
     """A figure of a submission (本年数)."""
 
     __tablename__ = "district_cell"
-    __table_args__ = _CLUSTERED
-
-    submission_id: Mapped[SubmissionRef]
-    table_no: Mapped[str] = mapped_column(primary_key=True)
-    row_key: Mapped[str] = mapped_column(primary_key=True)
-    col_no: Mapped[int] = mapped_column(primary_key=True)
-    amount: Mapped[Decimal]
 
 
-class DistrictPrior(DistrictBase):
+class DistrictPrior(_SubmittedAmount, DistrictBase):
     """Last year's figure of a submission (上年数)."""
 
     __tablename__ = "district_prior"
-    __table_args__ = _CLUSTERED
-
-    submission_id: Mapped[SubmissionRef]
-    table_no: Mapped[str] = mapped_column(primary_key=True)
-    row_key: Mapped[str] = mapped_column(primary_key=True)
-    col_no: Mapped[int] = mapped_column(primary_key=True)
-    amount: Mapped[Decimal]
 
 
 class DistrictCodedRow(DistrictBase):

@@ -110,14 +110,8 @@ class DepartmentYear(Base):
     updated_at: Mapped[Timestamp]
 
 
-class CellValue(Base):
-    """One figure of the year (本年数); a blank cell has no row."""
-
-    __tablename__ = "cell_value"
-    # The unique index leads with year_id, so it also serves the foreign key and loading a year.
-    __table_args__ = (
-        UniqueConstraint("year_id", "table_no", "row_key", "col_no", name="uq_cell_value_cell"),
-    )
+class _CellAmount:
+    """The columns of a figure addressed like a workbook cell (本年数 and 上年数 alike)."""
 
     id: Mapped[IntPk]
     year_id: Mapped[YearRef]
@@ -125,6 +119,16 @@ class CellValue(Base):
     row_key: Mapped[str]
     col_no: Mapped[int]
     amount: Mapped[Decimal]
+
+
+class CellValue(_CellAmount, Base):
+    """One figure of the year (本年数); a blank cell has no row."""
+
+    __tablename__ = "cell_value"
+    # The unique index leads with year_id, so it also serves the foreign key and loading a year.
+    __table_args__ = (
+        UniqueConstraint("year_id", "table_no", "row_key", "col_no", name="uq_cell_value_cell"),
+    )
 
 
 class CodedRow(Base):
@@ -157,17 +161,10 @@ class NarrativeText(Base):
     text: Mapped[str]
 
 
-class PriorValue(Base):
+class PriorValue(_CellAmount, Base):
     """Last year's figure for a cell (上年数), typed in once when last year has no file."""
 
     __tablename__ = "prior_value"
     __table_args__ = (
         UniqueConstraint("year_id", "table_no", "row_key", "col_no", name="uq_prior_value_cell"),
     )
-
-    id: Mapped[IntPk]
-    year_id: Mapped[YearRef]
-    table_no: Mapped[str]
-    row_key: Mapped[str]
-    col_no: Mapped[int]
-    amount: Mapped[Decimal]
