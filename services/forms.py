@@ -447,7 +447,7 @@ class EntrySession:
         before = self.rows(table)
         removed = [c for c in before.coded if c not in target.coded]
         added = {c: n for c, n in target.coded.items() if before.coded.get(c) != n}
-        wb.coded[table] = dict(sorted(target.coded.items()))
+        wb.replace_codes(table, target.coded)
         changed: Values = {}
         for cell in set(before.values) | set(target.values):
             old, new = before.values.get(cell), target.values.get(cell)

@@ -73,8 +73,7 @@ class _Filler:
 def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 1, department: str = "模拟局") -> Workbook:
     """A consistent department-year with about ``rows`` coded rows in each functional table."""
     rng = random.Random(seed)
-    wb = Workbook.new(template, year, department, f"SIM{seed:04d}")
-    wb.coded = {no: {} for no in wb.coded}
+    wb = Workbook.new(template, year, department, f"SIM{seed:04d}", default_rows=False)
     f = _Filler(wb, rng)
     n = template.tables
     no = {t.title: t.no for t in n.values()}

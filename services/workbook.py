@@ -53,13 +53,14 @@ class Workbook:
     prior: dict[Cell, Decimal] = field(default_factory=dict)
 
     @classmethod
-    def new(cls, template: Template, year: int, department: str = "", department_code: str = "") -> Workbook:
+    def new(cls, template: Template, year: int, department: str = "", department_code: str = "",
+            default_rows: bool = True) -> Workbook:
+        """An empty department-year; each coded table starts with the template's standard rows
+        (e.g. table 06's economic codes) unless ``default_rows`` is false (an import, a file)."""
         wb = cls(template, year, department, department_code)
         for t in template.tables.values():
             if t.coded:
-                wb.coded[t.no] = {}
-                for code in t.default_codes:
-                    wb.coded[t.no][code] = ""
+                wb.coded[t.no] = {code: "" for code in t.default_codes} if default_rows else {}
         return wb
 
     # ── structure ──────────────────────────────────────────────────────────
@@ -104,6 +105,10 @@ class Workbook:
 
             name = name_for(t.classification, row, self.year) or ""
         return name
+
+    def replace_codes(self, table: str, rows: dict[str, str]) -> None:
+        """Make a coded table's rows exactly ``rows`` ({code: name}); figures are left as they are."""
+        self.coded[table] = dict(sorted(rows.items()))
 
     def add_code(self, table: str, code: str, name: str = "") -> list[str]:
         """Add a classification row and any missing parent rows; returns the codes added."""

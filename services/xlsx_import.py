@@ -220,7 +220,7 @@ def _apply_best(wb: Workbook, reads: list[TableRead], unplaced: list[Unplaced], 
     best = max(reads, key=lambda r: r.weight)  # a 目录 line has no weight, the table itself has
     spec = wb.table(best.no)
     if spec.coded:
-        wb.coded[best.no] = {}  # the file's rows replace the template's default rows
+        wb.replace_codes(best.no, {})  # the file's rows replace the template's default rows
         for code, name in sorted(best.codes.items()):
             wb.add_code(best.no, code, name)
     for cell, (value, _) in best.values.items():

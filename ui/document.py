@@ -2,7 +2,9 @@
 
 A department file (.sqlite) is opened for writing and stays open: every edit is committed to it
 at once. A publication workbook (.xlsx) opened directly is imported into memory only, and the
-window says so until it is saved as a department file. No Qt here.
+window says so until it is saved as a department file. A district file (区汇总文件) opens
+read-only (`ui.district`): its 汇总 years, or one department's submission; ``read_only`` says why.
+No Qt here.
 """
 
 from __future__ import annotations
@@ -20,11 +22,15 @@ class OpenError(Exception):
 
 class Document:
     def __init__(self, path: Path, file, workbooks: dict[int, Workbook], notes: list[str] | None = None,  # noqa: ANN001
-                 unplaced: list[str] | None = None):
+                 unplaced: list[str] | None = None, *, read_only: str | None = None, district: Path | None = None):
         self.path, self.file = path, file
         self.workbooks = workbooks
         #: what an Excel import noticed, and the figures it could not place
         self.notes, self.unplaced = notes or [], unplaced or []
+        #: why nothing can be edited (shown in the status bar), or None for a document to edit
+        self.read_only = read_only
+        #: the district file whose 汇总 this is (the window adds its department list), or None
+        self.district = district
         self._sessions: dict[int, EntrySession] = {}
 
     # ── opening ─────────────────────────────────────────────────────────────
@@ -40,7 +46,10 @@ class Document:
                 raise OpenError(str(e)) from None
             return cls(path, None, {res.workbook.year: res.workbook}, list(res.notes), [str(u) for u in res.unplaced])
         from services.store import DepartmentFile, DepartmentFileError
+        from ui.district import is_district_file, open_district
 
+        if is_district_file(path):  # never opened for writing: consolidation needs it closed
+            return open_district(path)
         try:
             f = DepartmentFile.open(path)
         except DepartmentFileError as e:
@@ -73,8 +82,9 @@ class Document:
     # ── years ───────────────────────────────────────────────────────────────
     @property
     def on_disk(self) -> bool:
-        """Whether edits are saved (a department file), or only held in memory (an .xlsx)."""
-        return self.file is not None
+        """Whether the figures are a file's (a department file, or read-only from a district file),
+        or only an import held in memory (an .xlsx)."""
+        return self.file is not None or self.read_only is not None
 
     @property
     def years(self) -> list[int]:
@@ -99,6 +109,7 @@ class Document:
         return year in self._sessions
 
     def set_department(self, name: str, code: str) -> None:
+        self._editable()
         for wb in self.workbooks.values():
             wb.department, wb.department_code = name, code
         if self.file is not None:
@@ -106,6 +117,7 @@ class Document:
 
     def put_year(self, wb: Workbook) -> None:
         """Add a year, or replace it entirely (an Excel import into this department)."""
+        self._editable()
         if self.file is not None:
             self._write(lambda f: f.save(wb))
         self.workbooks[wb.year] = wb
@@ -119,7 +131,7 @@ class Document:
             prev = self.workbooks[last]
             for table, rows in prev.coded.items():
                 if table in wb.coded:
-                    wb.coded[table] = dict(rows)
+                    wb.replace_codes(table, rows)
             wb.prior = {Cell(c.table, c.row, c.col): v for c, v in prev.values.items()}
         self.put_year(wb)
         return wb
@@ -139,6 +151,10 @@ class Document:
             raise OpenError(str(e)) from None
         self.close()
         return Document.open(path)
+
+    def _editable(self) -> None:
+        if self.read_only is not None:
+            raise OpenError(self.read_only)
 
     def flush(self) -> None:
         """Make the committed edits durable against a power cut (called when the clerk pauses)."""

@@ -200,10 +200,7 @@ def read_workbook(c: Connection, m: Manifest) -> tuple[Workbook, dict[str, list[
         template = get_template(m.template_id)
     except TemplateError:
         raise Refused(f"使用报表模板“{m.template_id[:40]}”，本软件没有这个模板，请升级本软件") from None
-    wb = Workbook(template, m.year, m.department, m.department_code)
-    for spec in template.tables.values():
-        if spec.coded:
-            wb.coded[spec.no] = {}
+    wb = Workbook.new(template, m.year, m.department, m.department_code, default_rows=False)
     raw: dict[str, list[Any]] = {"coded": [], "values": [], "prior": [], "texts": []}
     for table_no, code, name in c.execute(select(S.coded_row.c.table_no, S.coded_row.c.code, S.coded_row.c.name)):
         spec = template.tables.get(table_no)
