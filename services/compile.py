@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 
 from services.money import ZERO
 from services.rules import EACH_CLASS, EACH_ROW, Formula, Hierarchy, ParentsExist, Ref, Rule, parse_rule
@@ -20,6 +20,10 @@ from services.templates import RuleSpec, TableSpec
 from services.workbook import Cell, Workbook, parent_code
 
 Side = tuple[tuple[tuple[int, Cell], ...], Decimal]  # (signed cells, constant)
+
+#: ``Cell`` without the NamedTuple's Python-level ``__new__``: expansion makes thousands of them
+#: per check of a department, and the district re-checks a thousand departments in a run.
+_cell = partial(tuple.__new__, Cell)
 
 
 @dataclass(eq=False)
@@ -107,7 +111,7 @@ def _term_cells(wb: Workbook, table: str, rows: list[str], ref: Ref, free_col: i
             cols = [free_col]
         else:
             cols = []
-        cells.extend(Cell(table, row, c) for c in cols)
+        cells.extend(_cell((table, row, c)) for c in cols)
     return cells
 
 
@@ -163,7 +167,7 @@ def _row_check(spec: RuleSpec, rule: Formula, row: str) -> Check:
                 consts[side] += t.sign * (t.const or ZERO)
                 continue
             hi = t.ref.col_to if t.ref.col_to is not None else t.ref.col
-            sides[side].extend((t.sign, Cell(spec.table, row, c)) for c in range(t.ref.col, hi + 1))  # type: ignore[arg-type]
+            sides[side].extend((t.sign, _cell((spec.table, row, c))) for c in range(t.ref.col, hi + 1))  # type: ignore[arg-type]
     anchor = (sides[0] or sides[1])[0][1]
     return Check(spec, (spec.id, anchor), anchor, rule.cmp, (tuple(sides[0]), consts[0]), (tuple(sides[1]), consts[1]))
 
@@ -197,8 +201,8 @@ def _hierarchy(wb: Workbook, spec: RuleSpec, rule: Hierarchy) -> Iterator[Check]
         if parent != "合计" and parent not in present:
             continue  # a missing parent is reported once, by 上级科目存在
         for col in t.column_nos:
-            anchor = Cell(spec.table, parent, col)
-            rhs = tuple((1, Cell(spec.table, ch, col)) for ch in children)
+            anchor = _cell((spec.table, parent, col))
+            rhs = tuple((1, _cell((spec.table, ch, col))) for ch in children)
             yield Check(spec, (spec.id, anchor), anchor, "=", (((1, anchor),), ZERO), (rhs, ZERO))
 
 
