@@ -144,6 +144,13 @@ class Template:
     def table(self, no: str) -> TableSpec:
         return self.tables[no]
 
+    def __reduce_ex__(self, protocol):  # noqa: ANN001, ANN204
+        # A bundled template travels between processes (the district's gate workers) by its id,
+        # not as 30 KB of tables and rules with every department.
+        if all_templates().get(self.id) is self:
+            return (get_template, (self.id,))
+        return object.__reduce_ex__(self, protocol)
+
     def all_rules(self) -> list[RuleSpec]:
         out = [r for t in self.tables.values() for r in t.rules]
         return out + self.cross_rules

@@ -84,3 +84,14 @@ def test_validation_names_broken_references():
     assert any("编号重复" in p for p in problems)
     assert any("没有“不存在”行" in p for p in problems)
     assert any("没有公开10表" in p for p in problems)
+
+
+def test_bundled_templates_pickle_by_id_others_whole():
+    import pickle
+
+    t = get_template("national-2023")
+    assert pickle.loads(pickle.dumps(t)) is t
+    assert len(pickle.dumps(t)) < 200
+    loose = parse_template(tomllib.loads((TEMPLATE_DIR / "national-2020.toml").read_text(encoding="utf-8")))
+    copy = pickle.loads(pickle.dumps(loose))
+    assert copy is not loose and copy.id == loose.id and copy.tables.keys() == loose.tables.keys()
