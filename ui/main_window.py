@@ -21,6 +21,7 @@ from services.performance import check_performance
 from services.workbook import Cell
 from ui import dialogs, file_actions, table_actions
 from ui.department_page import DepartmentPage
+from ui.district_page import DistrictPage, ReadOnlyEditor, freeze
 from ui.document import Document, OpenError
 from ui.editing import SessionEditor
 from ui.findings_panel import FindingsPanel
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         main.setSizes([330, 1110])
         self.setCentralWidget(main)
         self.nav.chosen.connect(self._chosen)
+        # The department list shows its own department's findings; the 汇总's panel would repeat them.
+        self.stack.currentChanged.connect(lambda _i: self.findings.setVisible(not isinstance(self.stack.currentWidget(), DistrictPage)))
 
         self.counts = QLabel()
         self.mode = QLabel()
@@ -93,7 +96,8 @@ class MainWindow(QMainWindow):
         fa = file_actions
         m = self.menuBar().addMenu("文件(&F)")
         m.addAction(self._action("新建部门…", lambda: fa.new_department(self), QKeySequence.StandardKey.New))
-        m.addAction(self._action("新建年度…", lambda: fa.new_year(self)))
+        self.new_year_action = self._action("新建年度…", lambda: fa.new_year(self))
+        m.addAction(self.new_year_action)
         m.addAction(self._action("打开…", lambda: fa.open_file(self), QKeySequence.StandardKey.Open))
         self.recent_menu = m.addMenu("最近打开")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -163,9 +167,32 @@ class MainWindow(QMainWindow):
         self.document = document
         self._forget_pages()
         self.nav.set_years({y: [(no, t.title) for no, t in wb.template.tables.items()] for y, wb in document.workbooks.items()})
+        if document.district is not None:  # a district file: its department list, first under each year
+            for y in document.years:
+                page = DistrictPage(document.district, y, document.workbooks[y].department)
+                self.pages[("district", y)] = page
+                self.stack.addWidget(page)
+                self.nav.add_district(y, page.counts())
+        self._set_editable(document.read_only is None)
         year = year if year in document.workbooks else document.years[-1]
         self.year = None
-        self.show_table(next(iter(document.workbooks[year].template.tables)), year)
+        if document.district is not None:
+            self.show_district(year)
+        else:
+            self.show_table(next(iter(document.workbooks[year].template.tables)), year)
+        if document.read_only is not None:  # says why, until the next message
+            self.statusBar().setStyleSheet("")
+            self.statusBar().showMessage(document.read_only)
+
+    @property
+    def read_only(self) -> bool:
+        return self.document is not None and self.document.read_only is not None
+
+    def _set_editable(self, on: bool) -> None:
+        """A read-only document (a district file's) offers no action that would change it."""
+        for a in (self.import_action, self.new_year_action, self.manual_action, self.fill_action,
+                  self.add_row_action, self.remove_row_action, *self.table_actions[1:3]):
+            a.setEnabled(on)
 
     def reload(self, year: int) -> None:
         """The document's years changed (import, new year): lay everything out again."""
@@ -186,7 +213,8 @@ class MainWindow(QMainWindow):
     def editor(self, year: int) -> SessionEditor:
         if year not in self.editors:
             assert self.document is not None
-            editor = SessionEditor(self.document.session(year), self)
+            session, read_only = self.document.session(year), self.document.read_only
+            editor = SessionEditor(session, self) if read_only is None else ReadOnlyEditor(session, read_only, self)
             editor.changed.connect(lambda change, y=year: self._changed(y, change))
             editor.refused.connect(self._refused)
             self.undo_group.addStack(editor.stack)
@@ -216,7 +244,8 @@ class MainWindow(QMainWindow):
             page.view.refused.connect(self._refused)
             page.view.status.connect(self.say)
             page.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-            page.view.addActions(self.table_actions if page.model.form.spec.coded else self.table_actions[:4])
+            coded = page.model.form.spec.coded
+            page.view.addActions(self.table_actions[:1] if self.read_only else self.table_actions if coded else self.table_actions[:4])
             self.pages[key] = page
             self.stack.addWidget(page)
         page = self.pages[key]
@@ -225,7 +254,7 @@ class MainWindow(QMainWindow):
         page.refresh()
         self.stack.setCurrentWidget(page)
         self.nav.select(key)
-        coded = page.model.form.spec.coded
+        coded = page.model.form.spec.coded and not self.read_only
         self.add_row_action.setEnabled(coded)
         self.remove_row_action.setEnabled(coded)
         if not page.view.currentIndex().isValid():
@@ -242,6 +271,8 @@ class MainWindow(QMainWindow):
             page = DepartmentPage(self.document, self.editor(year).session)
             page.saved.connect(self._text_saved)
             page.refused.connect(lambda msg: self.say(f"未保存：{msg}", error=True))
+            if self.read_only:
+                freeze(page)
             self.pages[key] = page
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(self.pages[key])
@@ -262,6 +293,8 @@ class MainWindow(QMainWindow):
             page.saved.connect(lambda error: self._saved(error, None))
             page.refused.connect(lambda msg: self.say(f"未填写：{msg}", error=True))
             self.undo_group.addStack(page.undo_stack)
+            if self.read_only:
+                freeze(page)
             self.pages[key] = page
             self.stack.addWidget(page)
         page = self.pages[key]
@@ -269,6 +302,17 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(page)
         self.undo_group.setActiveStack(page.undo_stack)
         self.nav.select(("table", year, PERF_TABLE))
+        self.add_row_action.setEnabled(False)
+        self.remove_row_action.setEnabled(False)
+        return page
+
+    def show_district(self, year: int) -> DistrictPage:
+        """A district file's department list for the year (its findings panel shows the 汇总's)."""
+        self._use_year(year)
+        page = self.pages[("district", year)]
+        assert isinstance(page, DistrictPage)
+        self.stack.setCurrentWidget(page)
+        self.nav.select(("district", year))
         self.add_row_action.setEnabled(False)
         self.remove_row_action.setEnabled(False)
         return page
@@ -291,6 +335,8 @@ class MainWindow(QMainWindow):
             self.show_table(kind[2], kind[1])
         elif kind[0] == "texts":
             self.show_texts(kind[1])
+        elif kind[0] == "district":
+            self.show_district(kind[1])
 
     def current_page(self) -> TablePage | None:
         page = self.stack.currentWidget()
@@ -399,13 +445,15 @@ class MainWindow(QMainWindow):
         errors = sum(f.is_error for f in fs)
         self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示  " if fs else "  审核通过  ")
         self.counts.setStyleSheet("color: #b3261e;" if errors else "color: #1b6e2e;")
-        self.mode.setText("合计：手工填写" if session.manual_totals else "合计：自动计算")
         doc = self.document
+        self.mode.setText("只读" if doc.read_only is not None else "合计：手工填写" if session.manual_totals else "合计：自动计算")
+        self.mode.setToolTip(doc.read_only or "")
         where = doc.path.name if doc.on_disk else f"{doc.path.name}（Excel，未保存为数据文件）"
+        where += "（只读）" if doc.read_only is not None else ""
         self.setWindowTitle(f"决算公开助手 — {doc.department} {self.year} 年度 — {where}")
 
     def _refused(self, message: str) -> None:
-        self.say(f"未填写：{message}", error=True)
+        self.say(message if self.read_only else f"未填写：{message}", error=True)
 
     def say(self, message: str, error: bool = False) -> None:
         self.statusBar().setStyleSheet("color: #b3261e;" if error else "")

@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt,
 from PySide6.QtGui import QColor, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
-KIND = Qt.ItemDataRole.UserRole  # ("year", y) | ("texts", y) | ("table", y, no)
+KIND = Qt.ItemDataRole.UserRole  # ("year", y) | ("texts", y) | ("table", y, no) | ("district", y)
 COUNTS = Qt.ItemDataRole.UserRole + 1  # (errors, warnings), or None before the year is checked
 _PILLS = ((0, QColor("#c62828"), "✗"), (1, QColor("#c77700"), "!"))
 
@@ -82,6 +82,18 @@ class Navigator(QTreeView):
             self._lines[("table", year, "绩效")] = perf
             self.items.appendRow(top)
         self.expandAll()
+
+    def add_district(self, year: int, counts: tuple[int, int]) -> None:
+        """A district file's 各部门上报情况 line, first under its year; the badges count departments
+        (with errors outstanding, with only 提示)."""
+        top = self._lines.get(("year", year))
+        if top is None:
+            return
+        line = self._item("各部门上报情况", ("district", year))
+        line.setToolTip("各部门的上报、复核结果与历次上报" + (f"\n{counts[0]} 个部门有未改正的错误" if counts[0] else ""))
+        line.setData(counts, COUNTS)
+        top.insertRow(0, line)
+        self._lines[("district", year)] = line
 
     @staticmethod
     def _item(text: str, kind: tuple) -> QStandardItem:

@@ -1,0 +1,241 @@
+"""District mode in the window (区汇总): the 汇总 tables read-only, the department list with its
+badges, each department opened read-only with its red flags, and its submission history.
+
+The district is built once from the two fixture departments as the bureau builds it: import the
+workbook, save a department file, submit (株洲 with --allow-errors: 4 errors, 强制上报), and
+consolidate both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit, QPushButton
+
+from services.exchange.consolidate import consolidate
+from services.exchange.status import history, list_departments
+from services.exchange.submission import submit
+from services.store import DepartmentFile
+from services.workbook import Cell
+from services.xlsx_import import import_xlsx
+from ui import file_actions
+from ui.district import CONSOLIDATED_READ_ONLY, HISTORY_COLUMNS, LIST_COLUMNS, is_district_file
+from ui.district_page import DistrictPage, ReadOnlyEditor, StatusModel
+from ui.table_model import ERROR_BG
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "data" / "shared" / "fixtures"
+if not FIXTURES.is_dir():
+    FIXTURES = Path("/work/shared/fixtures")
+ZZ, WH = "株洲市渌口区信访局", "武汉市汉阳区信访局"
+SPENT = Cell("01", "本年支出合计", 2)
+R = Qt.ItemDataRole
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Department files, their sealed submissions, and the district made of both."""
+    root = tmp_path_factory.mktemp("district")
+    out: dict[str, Path] = {}
+    for key, name in (("zz", "zhuzhou_2020.xlsx"), ("wh", "wuhan_2020.xlsx")):
+        wb = import_xlsx(FIXTURES / name).workbook
+        with DepartmentFile.create(root / f"{key}.sqlite", wb.department, wb.department_code) as f:
+            f.save(wb)
+        out[key] = root / f"{key}.sqlite"
+        out[f"{key}.sub"] = root / f"{key}.sub"
+        submit(out[key], 2020, out[f"{key}.sub"], allow_errors=key == "zz")
+    out["district"] = root / "district.sqlite"
+    assert consolidate([out["zz.sub"], out["wh.sub"]], out["district"], name="某某区汇总").written
+    return out
+
+
+@pytest.fixture
+def district(built: dict[str, Path], tmp_path: Path) -> Path:
+    return Path(shutil.copy(built["district"], tmp_path / "district.sqlite"))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _untouched(path: Path, before: str) -> bool:
+    """Byte-identical, and no journal beside it (the window never opened it for writing)."""
+    sidecars = [path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")]
+    return _sha(path) == before and not any(p.exists() for p in sidecars)
+
+
+def _row(page: DistrictPage, name: str) -> int:
+    return next(i for i, d in enumerate(page.departments.items) if d.name == name)
+
+
+def _text(model: StatusModel, row: int, title: str) -> str:
+    col = next(j for j, c in enumerate(model.columns) if c.title == title)
+    return model.data(model.index(row, col))
+
+
+# ── the models ─────────────────────────────────────────────────────────────
+def test_status_models_pass_the_model_tester(district: Path, qtmodeltester) -> None:
+    deps = list_departments(district, 2020)
+    listing = StatusModel(LIST_COLUMNS)
+    listing.set_items(deps)
+    qtmodeltester.check(listing)
+    past = StatusModel(HISTORY_COLUMNS)
+    past.set_items(history(district, 2020, deps[0].key))
+    qtmodeltester.check(past)
+    qtmodeltester.check(StatusModel(LIST_COLUMNS))  # empty
+
+
+def test_district_files_are_told_from_department_files(district: Path, built: dict[str, Path]) -> None:
+    before = _sha(district)
+    assert is_district_file(district)
+    assert not is_district_file(built["wh"]) and not is_district_file(built["wh.sub"])
+    assert _untouched(district, before)
+
+
+# ── the district window ────────────────────────────────────────────────────
+def test_district_lists_both_departments_with_badges(district: Path, open_window) -> None:
+    before = _sha(district)
+    win = open_window(district)
+    assert win.document.read_only == CONSOLIDATED_READ_ONLY and win.read_only
+    page = win.stack.currentWidget()
+    assert isinstance(page, DistrictPage) and win.nav.currentIndex().data(R.UserRole) == ("district", 2020)
+    model = page.departments
+    assert {d.name for d in model.items} == {ZZ, WH}
+    zz, wh = _row(page, ZZ), _row(page, WH)
+    assert _text(model, zz, "状态") == "✗ 4 个错误未改正" and _text(model, zz, "强制上报") == "强制上报"
+    assert _text(model, zz, "封存时审核") == "4 错 0 提示" and _text(model, zz, "复核") == "4 错 0 提示"
+    assert _text(model, zz, "上报次数") == "第 1 次" and _text(model, zz, "封存时间")
+    assert _text(model, wh, "状态") == "✓ 复核通过" and _text(model, wh, "强制上报") == ""
+    assert _text(model, wh, "复核") == "无问题"
+    red = model.data(model.index(zz, 0), R.ForegroundRole).color().name()
+    green = model.data(model.index(wh, 0), R.ForegroundRole).color().name()
+    assert red == "#b3261e" and green == "#1b6e2e"
+    assert "1 个部门有未改正的错误" in page.summary.text() and "1 个强制上报" in page.summary.text()
+    assert page.counts() == (1, 0)
+    nav_line = win.nav._lines[("district", 2020)]
+    assert nav_line.data(R.UserRole + 1) == (1, 0)
+    # the selected department's detail: stored re-check findings and history
+    page.select(page.departments.items[zz].key)
+    assert page.findings.findings.rowCount() == 4
+    assert all(f.is_error for f in page.findings.findings.items)
+    assert page.history.rowCount() == 1 and "强制上报" in page.detail.text()
+    page.select(page.departments.items[wh].key)
+    assert page.findings.findings.rowCount() == 0 and "无问题" in page.detail.text()
+    # the status bar says why the 汇总 is read-only
+    assert "下次汇总时会重新计算并覆盖" in win.statusBar().currentMessage() and win.mode.text() == "只读"
+    assert "（只读）" in win.windowTitle() and not win.findings.isVisible()
+    assert not win.import_action.isEnabled() and not win.new_year_action.isEnabled()
+    assert _untouched(district, before)
+
+
+def test_consolidated_tables_are_read_only(district: Path, open_window) -> None:
+    before = _sha(district)
+    win = open_window(district)
+    page = win.show_table("01", 2020)
+    model = page.model
+    assert isinstance(model.editor, ReadOnlyEditor) and win.findings.isVisible()
+    row, col = model.form.position(SPENT)
+    idx = model.index(row, col)
+    assert model.data(idx) == "1,139.51"
+    assert not model.flags(idx) & Qt.ItemFlag.ItemIsEditable
+    assert not any(model.flags(model.index(r, c)) & Qt.ItemFlag.ItemIsEditable
+                   for r in range(model.rowCount()) for c in range(model.columnCount()))
+    assert model.setData(idx, "1") is False
+    assert model.data(idx) == "1,139.51" and "下次汇总时会重新计算" in win.statusBar().currentMessage()
+    page.view.setCurrentIndex(idx)
+    page.view.clear_selection()
+    page.view.paste("5")
+    assert model.form.wb.get(SPENT) == Decimal("1139.51") and not win.undo_group.canUndo()
+    assert not win.add_row_action.isEnabled() and not win.manual_action.isEnabled()
+    win.close()
+    assert _untouched(district, before)
+
+
+def test_department_opens_read_only_with_its_red_flags(district: Path, open_window, qtbot) -> None:
+    before = _sha(district)
+    win = open_window(district)
+    page = win.show_district(2020)
+    zz = page.departments.items[_row(page, ZZ)]
+    dept = page.open_department(zz.key)
+    assert dept is not None and dept.isVisible() and dept.isWindow() and dept is not win
+    assert page.open_department(zz.key) is dept  # one window per department
+    assert dept.document.department == ZZ and dept.read_only and dept.document.district is None
+    assert ZZ in dept.windowTitle() and "（只读）" in dept.windowTitle()
+    assert "强制上报" in dept.statusBar().currentMessage()
+    found = dept.findings.findings.items
+    assert sum(f.is_error for f in found) == 4
+    for f in found:  # every error is a red cell of its table
+        table = dept.show_table(f.cell.table)
+        idx = table.model.index(*table.model.form.position(f.cell))
+        assert table.model.data(idx, R.BackgroundRole) == ERROR_BG
+        assert not table.model.flags(idx) & Qt.ItemFlag.ItemIsEditable
+        assert table.model.setData(idx, "0") is False
+    t01 = dept.show_table("01")
+    wb = t01.model.form.wb
+    values = dict(wb.values)
+    assert not t01.model.editor.type_in(t01.model.form, 0, 2, "1")
+    t01.view.selectAll()
+    t01.view.clear_selection()
+    qtbot.keyClick(t01.view, Qt.Key.Key_5)
+    qtbot.keyClick(t01.view, Qt.Key.Key_Return)
+    assert wb.values == values and not dept.undo_group.canUndo()
+    dept.show_texts(2020)
+    texts = dept.pages[("texts", 2020)]
+    assert all(e.isReadOnly() for e in texts.findChildren(QPlainTextEdit))
+    perf = dept.show_performance(2020)
+    assert not any(b.isEnabled() for b in perf.findChildren(QPushButton))
+    # the stored finding, double-clicked in the list, shows the live one's cell
+    page.select(zz.key)
+    page.findings.jump.emit(page.findings.findings.items[0])
+    cur = dept.current_page()
+    assert cur is not None and cur.model.form.cell(cur.view.currentIndex().row(), cur.view.currentIndex().column()) == found[0].cell
+    dept.close()
+    win.close()
+    assert _untouched(district, before)
+
+
+def test_resubmission_shows_in_the_history(built: dict[str, Path], tmp_path: Path, open_window) -> None:
+    dept = Path(shutil.copy(built["wh"], tmp_path / "wh2.sqlite"))
+    with DepartmentFile.open(dept) as f:
+        f.set_cell(2020, Cell("03", "2010308", 1), Decimal("370.83"))
+    submit(dept, 2020, tmp_path / "wh2.sub", allow_errors=True)
+    district = Path(shutil.copy(built["district"], tmp_path / "district.sqlite"))
+    assert consolidate([tmp_path / "wh2.sub"], district).written
+    win = open_window(district)
+    page = win.show_district(2020)
+    wh = _row(page, WH)
+    assert _text(page.departments, wh, "上报次数") == "第 2 次"
+    assert _text(page.departments, wh, "强制上报") == "强制上报" and page.counts()[0] == 2
+    page.select(page.departments.items[wh].key)
+    assert page.history.rowCount() == 2
+    assert _text(page.history, 0, "") == "当前" and _text(page.history, 1, "").startswith("已于 ")
+    assert "历次上报（2）" in page.tabs.tabText(1)
+
+
+def test_file_open_switches_between_district_and_department(district: Path, built: dict[str, Path],
+                                                           open_window, dialog_log) -> None:
+    dept = Path(shutil.copy(built["wh"], district.parent / "wh.sqlite"))
+    win = open_window(dept)
+    assert not win.read_only and win.import_action.isEnabled()
+    assert file_actions.open_file(win, district)
+    assert win.read_only and ("district", 2020) in win.pages and not win.reports and dialog_log == []
+    assert file_actions.open_file(win, dept)
+    assert not win.read_only and win.import_action.isEnabled() and win.manual_action.isEnabled()
+    assert win.mode.text() == "合计：自动计算" and win.mode.toolTip() == ""
+    assert ("district", 2020) not in win.pages and win.findings.isVisible()
+
+
+def test_screenshot_of_a_district(district: Path, tmp_path: Path) -> None:
+    out = tmp_path / "district.png"
+    r = subprocess.run([sys.executable, "main.py", str(district), "--screenshot", str(out)], cwd=ROOT,
+                       env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert out.stat().st_size > 10_000
