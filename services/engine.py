@@ -47,7 +47,7 @@ class Checker:
     def __init__(self, wb: Workbook):
         self.wb = wb
         self._checks: list[Check] = []
-        self._index: dict[Cell, list[Check]] = {}
+        self._index: dict[Cell, list[Check]] | None = None
         self._current: dict[tuple, Finding] = {}
         self._order: dict[tuple, int] = {}
         self._by_cell: dict[Cell, list[Finding]] | None = None
@@ -72,11 +72,7 @@ class Checker:
     def rebuild(self) -> Delta:
         """Re-expand every rule (after rows were added or removed) and evaluate all."""
         checks = compile_checks(self.wb)
-        index: dict[Cell, list[Check]] = {}
-        for ch in checks:
-            for cell in set(ch.reads):
-                index.setdefault(cell, []).append(ch)
-        self._checks, self._index = checks, index
+        self._checks, self._index = checks, None
         self._order = {ch.key: i for i, ch in enumerate(checks)}
         new: dict[tuple, Finding] = {}
         for ch in checks:
@@ -88,11 +84,23 @@ class Checker:
         self._by_cell = None
         return delta
 
+    def _reading(self) -> dict[Cell, list[Check]]:
+        """The checks by the cells they read; built on the first edit, since a one-shot check
+        (the command line, the district's gate) never needs it."""
+        if self._index is None:
+            index: dict[Cell, list[Check]] = {}
+            for ch in self._checks:
+                for cell in set(ch.reads):
+                    index.setdefault(cell, []).append(ch)
+            self._index = index
+        return self._index
+
     def cells_changed(self, cells: Iterable[Cell]) -> Delta:
         """Re-evaluate only the checks reading ``cells``."""
         seen: dict[int, Check] = {}
+        index = self._reading()
         for cell in cells:
-            for ch in self._index.get(cell, ()):
+            for ch in index.get(cell, ()):
                 seen[id(ch)] = ch
         delta = Delta(evaluated=len(seen))
         for ch in seen.values():
@@ -116,7 +124,7 @@ class Checker:
         return self.cells_changed([cell])
 
     def checks_reading(self, cell: Cell) -> list[Check]:
-        return list(self._index.get(cell, ()))
+        return list(self._reading().get(cell, ()))
 
     @property
     def check_count(self) -> int:

@@ -411,3 +411,24 @@ def test_generated_departments_consolidate_in_parallel(tmp_path: Path) -> None:
     from services.engine import check_workbook
 
     assert [f for f in check_workbook(total) if f.is_error] == []  # sums of consistent departments reconcile
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="-0123456789.e,+ ", max_size=16))
+def test_gate_fast_amount_path_agrees_with_the_money_parser(text):
+    """The gate reads canonical amounts with a regular expression; it must accept exactly what the
+    one money parser would accept as canonical, and give the same value."""
+    from services.exchange.content import _canonical
+    from services.money import AmountError, parse_amount, to_storage
+
+    _canonical.cache_clear()
+    try:
+        d = parse_amount(text)
+        expected = d if d is not None and to_storage(d) == text else None
+    except AmountError:
+        expected = None
+    try:
+        got = _canonical(text)
+    except AmountError:
+        got = None
+    assert got == expected
