@@ -23,10 +23,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from sqlalchemy import ForeignKey, Index, MetaData, Text
+from sqlalchemy import ForeignKey, Index, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from models.schema import AmountText, Timestamp
+from models.schema import NAMING_CONVENTION, TYPE_ANNOTATION_MAP, Timestamp
 
 #: Version of these tables, kept in the file's ``meta`` table under `VERSION_KEY`.
 DISTRICT_SCHEMA_VERSION = 1
@@ -36,16 +36,9 @@ KIND_KEY, KIND_DISTRICT = "kind", "district"
 
 
 class DistrictBase(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "pk": "pk_%(table_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        }
-    )
-    type_annotation_map = {str: Text(), Decimal: AmountText()}
+    # Its own base, so a plain department file never gets these tables.
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = TYPE_ANNOTATION_MAP
 
 
 IntPk = Annotated[int, mapped_column(primary_key=True)]

@@ -56,18 +56,22 @@ class AmountText(TypeDecorator[Decimal]):
             raise StoredAmountError(str(value)) from None
 
 
+#: Named constraints, so a future migration can name what it drops or rebuilds (shared by every
+#: schema of the product: the department file, the district's tables).
+NAMING_CONVENTION = {
+    "pk": "pk_%(table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+}
+#: Text stays text and every amount goes through `AmountText` (exact, never a float).
+TYPE_ANNOTATION_MAP = {str: Text(), Decimal: AmountText()}
+
+
 class Base(DeclarativeBase):
-    # Named constraints, so a future migration can name what it drops or rebuilds.
-    metadata = MetaData(
-        naming_convention={
-            "pk": "pk_%(table_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "ck": "ck_%(table_name)s_%(constraint_name)s",
-            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-        }
-    )
-    type_annotation_map = {str: Text(), Decimal: AmountText()}
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = TYPE_ANNOTATION_MAP
 
 
 IntPk = Annotated[int, mapped_column(primary_key=True)]

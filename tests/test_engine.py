@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from services.compile import Check, _sum_side_for_tests
 from services.engine import Checker, check_workbook
-from services.rules import Formula
 from services.synthetic import generate
 from services.templates import all_templates, get_template
 from services.workbook import Cell

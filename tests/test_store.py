@@ -4,7 +4,6 @@ are upgraded with a backup, and every file we must not touch is refused without 
 from __future__ import annotations
 
 import hashlib
-import os
 import sqlite3
 import subprocess
 import sys

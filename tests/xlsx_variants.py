@@ -10,7 +10,6 @@ document (seed 003, 2023 layout) onto one sheet, one table below the other.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from decimal import Decimal

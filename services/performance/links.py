@@ -20,7 +20,7 @@ from services.findings import Finding, fmt
 from services.money import ZERO, round_cent
 from services.pdf.texts import find_table
 from services.performance.findings import form_name, make
-from services.performance.model import DEPARTMENT_ID, DepartmentForm, Form, PerformanceForms, ProjectForm, block_cell, form_cell
+from services.performance.model import DEPARTMENT_ID, DepartmentForm, PerformanceForms, ProjectForm, block_cell, form_cell
 from services.performance.spec import Block, PerformanceSpec
 from services.rules import Formula, Ref, Term
 from services.workbook import Cell, Workbook

@@ -20,7 +20,7 @@ from services.money import AmountError, parse_amount, round_cent
 from services.performance.findings import form_name, make
 from services.performance.model import FORMS_KEY, Form, PerformanceForms, ProjectForm, form_cell
 from services.performance.scoring import format_rate, format_score, grade_name, scores
-from services.performance.spec import PerformanceSpec, Statement
+from services.performance.spec import PerformanceSpec
 
 _WAN = Decimal(10000)
 _ATTR = {"预算数": "budget", "执行数": "spent"}
