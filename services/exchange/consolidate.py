@@ -27,6 +27,7 @@ from typing import TextIO
 
 from sqlalchemy import Connection
 
+from services.engine import bulk_allocation
 from services.exchange import ledger
 from services.exchange.district_file import DEFAULT_NAME, DistrictError, WorkCopy
 from services.exchange.gate import Refused, Submission, open_submission
@@ -213,7 +214,8 @@ def consolidate(submission_paths: list[Path], district_path: Path, *, name: str 
 
 def _gate(path: Path) -> Submission | Refused:
     try:
-        return open_submission(path)
+        with bulk_allocation():
+            return open_submission(path)
     except Refused as e:
         return e
     except Exception as e:  # a file no check foresaw must not stop the others' verdicts
