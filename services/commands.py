@@ -158,6 +158,14 @@ def cmd_export_xlsx(src: Path, year: int | None, dest: Path, out: TextIO, err: T
         out.write(f"文件中有多个年度，导出最新的 {wb.year} 年度（可用 --year 指定）。\n")
     try:
         export_xlsx(wb, dest)
+        if src.suffix.lower() == ".sqlite":
+            from services.exchange.district_file import is_district_file
+
+            if is_district_file(src):  # the 汇总 tables, then who submitted and what is outstanding
+                from services.exchange.status import export_status_sheet
+
+                export_status_sheet(src, wb.year, dest)
+                out.write("已附上“上报情况”工作表。\n")
     except OSError as e:
         err.write(f"无法写入 {dest}：{e.strerror or e}\n")
         return EXIT_UNREADABLE

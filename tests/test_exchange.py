@@ -22,7 +22,6 @@ from services.exchange.gate import MAX_BYTES, Refused, is_submission_file, open_
 from services.exchange.status import (
     cmd_status,
     department_findings,
-    export_status_sheet,
     history,
     list_departments,
     load_consolidated,
@@ -181,8 +180,8 @@ def test_district_file_works_with_check_and_export(district: Path, tmp_path: Pat
     assert cmd_check(district, 2020, False, out, err) == 1  # 株洲's real errors add up into the 汇总
     assert "某某区汇总" in out.getvalue()
     xlsx = tmp_path / "district.xlsx"
-    assert cmd_export_xlsx(district, 2020, xlsx, out, err) == 0
-    export_status_sheet(district, 2020, xlsx)
+    assert cmd_export_xlsx(district, 2020, xlsx, out, err) == 0  # adds the status sheet itself
+    assert "上报情况" in out.getvalue()
     from openpyxl import load_workbook
 
     ws = load_workbook(xlsx)["上报情况"]

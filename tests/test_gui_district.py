@@ -26,7 +26,8 @@ from services.store import DepartmentFile
 from services.workbook import Cell
 from services.xlsx_import import import_xlsx
 from ui import file_actions
-from ui.district import CONSOLIDATED_READ_ONLY, HISTORY_COLUMNS, LIST_COLUMNS, is_district_file
+from services.exchange.district_file import is_district_file
+from ui.district import CONSOLIDATED_READ_ONLY, HISTORY_COLUMNS, LIST_COLUMNS
 from ui.district_page import DistrictPage, ReadOnlyEditor, StatusModel
 from ui.table_model import ERROR_BG
 

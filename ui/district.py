@@ -22,27 +22,6 @@ from ui.document import Document, OpenError
 CONSOLIDATED_READ_ONLY = "只读：全区汇总数由各部门上报数自动相加，下次汇总时会重新计算并覆盖；如需修改，请部门改正后重新上报"
 
 
-def is_district_file(path: Path) -> bool:
-    """Whether ``path`` is a district file (its meta says ``kind=district``); read-only, writes nothing.
-
-    Wanted in `services.exchange.district_file` as a public function (it has only the private
-    ``_require_district``, which raises the same `DistrictError` for "not a district" as for
-    "a district of a newer version"); until then it is read here, the way that module reads it.
-    """
-    from sqlalchemy import select
-
-    from models.district import KIND_DISTRICT, KIND_KEY
-    from models.schema import Meta
-    from services.store import DepartmentFile, DepartmentFileError
-
-    try:
-        with DepartmentFile.open(Path(path), readonly=True) as f, f.connection.begin():
-            kind = f.connection.execute(select(Meta.value).where(Meta.key == KIND_KEY)).scalar()
-    except DepartmentFileError:
-        return False  # not readable as ours at all: opening it as a department says why
-    return kind == KIND_DISTRICT
-
-
 def _unusable(e: Exception) -> OpenError:
     return OpenError(str(e))
 

@@ -46,7 +46,8 @@ class Document:
                 raise OpenError(str(e)) from None
             return cls(path, None, {res.workbook.year: res.workbook}, list(res.notes), [str(u) for u in res.unplaced])
         from services.store import DepartmentFile, DepartmentFileError
-        from ui.district import is_district_file, open_district
+        from services.exchange.district_file import is_district_file
+        from ui.district import open_district
 
         if is_district_file(path):  # never opened for writing: consolidation needs it closed
             return open_district(path)

@@ -50,6 +50,16 @@ def _in_use(path: Path) -> bool:
     return any(_sidecar(path, s).exists() for s in _SIDECARS)
 
 
+def is_district_file(path: Path) -> bool:
+    """Whether ``path`` is a district file (its meta says ``kind=district``); reads only."""
+    try:
+        with DepartmentFile.open(Path(path), readonly=True) as f, f.connection.begin():
+            kind = f.connection.execute(select(Meta.value).where(Meta.key == KIND_KEY)).scalar()
+    except DepartmentFileError:
+        return False  # not readable as ours at all: opening it as a department says why
+    return kind == KIND_DISTRICT
+
+
 def _require_district(path: Path, conn: Connection) -> None:
     meta = dict(conn.execute(select(Meta.key, Meta.value).where(Meta.key.in_([KIND_KEY, VERSION_KEY]))).all())
     if meta.get(KIND_KEY) != KIND_DISTRICT:
