@@ -238,3 +238,23 @@ def test_department_page_saves_texts_and_checks_figures(open_window, make_depart
     assert wb.texts["原因.收入支出总体"] == "开展集中治理重复信访工作经费增加"
     assert wb.texts["数据.会议费"] == "１２.５" and "数据.三公.接待团组" not in wb.texts
     assert "（改）" in win.windowTitle()
+
+
+def test_export_pdf_from_the_menu(open_window, make_department_file, sample_wb, monkeypatch, tmp_path, dialog_answers, dialog_log):
+    from ui import dialogs
+
+    shown = []
+    monkeypatch.setattr(dialogs, "show_file", shown.append)
+    win = open_window(make_department_file(sample_wb))
+    out = tmp_path / "公开"  # the suffix is added
+    _answer_save(monkeypatch, out)
+    win.pdf_action.trigger()
+    pdf = tmp_path / "公开.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages[:6])
+    assert "武汉市汉阳区信访局" in text
+    assert "已导出公开 PDF" in win.statusBar().currentMessage() and "页" in win.statusBar().currentMessage()
+    assert shown == [pdf]  # the clerk said yes to "现在打开它吗"
+    assert any(kind == "ask" and "打开" in text for kind, _, text in dialog_log)

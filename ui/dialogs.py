@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 DEPARTMENT_FILES = "部门数据文件 (*.sqlite)"
 EXCEL_FILES = "Excel 报表 (*.xlsx)"
+PDF_FILES = "PDF 文件 (*.pdf)"
 
 
 def open_path(parent: QWidget, title: str, filters: str) -> Path | None:
@@ -25,13 +26,21 @@ def save_path(parent: QWidget, title: str, filters: str, suggested: str = "") ->
     if not path:
         return None
     p = Path(path)
-    wanted = ".xlsx" if "xlsx" in filters.split(";;")[0] else ".sqlite"
+    wanted = filters.split(";;")[0].split("*", 1)[1].split(")", 1)[0].strip()  # "… (*.pdf)" → ".pdf"
     return p if p.suffix.lower() == wanted else p.with_name(p.name + wanted)
 
 
 def ask(parent: QWidget, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def show_file(path: Path) -> None:
+    """Open a written file with the program the system uses for it (the PDF reader)."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 def error(parent: QWidget, title: str, text: str) -> None:

@@ -1,4 +1,4 @@
-"""The 文件 menu: new department, new year, open, recent files, Excel import/export, save as.
+"""The 文件 menu: new department, new year, open, recent files, Excel import/export, the PDF, save as.
 
 Each action asks for what it needs through `ui.dialogs`, does the work through `Document` and the
 core (`services.xlsx_import`, `services.xlsx_export`, the store) and hands the window the result;
@@ -154,6 +154,45 @@ def export_excel(win: MainWindow) -> None:
         dialogs.error(win, "无法导出", str(e))
         return
     win.say(f"已导出 {year} 年度到 {dest}")
+
+
+def export_pdf(win: MainWindow) -> None:
+    """文件 → 导出公开PDF: the whole disclosure document of the shown year, with progress."""
+    doc, year = win.document, win.year
+    if doc is None or year is None:
+        return
+    wb = doc.workbooks[year]
+    dest = dialogs.save_path(win, "导出公开 PDF", dialogs.PDF_FILES, f"{year}年度{wb.department}部门决算.pdf")
+    if dest is None:
+        return
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from services.pdf import export_pdf as write_pdf
+
+    bar = QProgressDialog("正在排版…", "", 0, 1, win)
+    bar.setWindowTitle("导出公开 PDF")
+    bar.setCancelButton(None)  # a half-written PDF is never left behind, but there is nothing to cancel
+    bar.setWindowModality(Qt.WindowModality.WindowModal)
+    bar.setMinimumDuration(0)
+
+    def progress(done: int, total: int, what: str) -> None:
+        bar.setMaximum(total)
+        bar.setValue(done)
+        bar.setLabelText(f"正在生成：{what}")
+        QApplication.processEvents()
+
+    try:
+        result = write_pdf(wb, dest, progress=progress)
+    except OSError as e:
+        dialogs.error(win, "无法导出", f"无法写入 {dest.name}：{e.strerror or e}")
+        return
+    finally:
+        bar.close()
+    todo = f"，还有 {len(result.placeholders)} 处需要填写（PDF 中以红色【请填写】标出）" if result.placeholders else ""
+    win.say(f"已导出公开 PDF：{dest}，共 {result.pages} 页{todo}")
+    if dialogs.ask(win, "导出公开 PDF", f"已导出 {dest.name}（{result.pages} 页）{todo}。\n现在打开它吗？"):
+        dialogs.show_file(dest)
 
 
 def save_as(win: MainWindow) -> None:
