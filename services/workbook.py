@@ -63,6 +63,12 @@ class Workbook:
                 wb.coded[t.no] = {code: "" for code in t.default_codes} if default_rows else {}
         return wb
 
+    def __reduce__(self):  # noqa: ANN204
+        # Between processes (the district's gate workers) as exact decimal text: unpickling a
+        # thousand Cell/Decimal objects one by one costs the receiving process twice as much.
+        return (_unpickle, (self.template, self.year, self.department, self.department_code,
+                            _flat(self.values), self.coded, self.texts, _flat(self.prior)))
+
     # ── structure ──────────────────────────────────────────────────────────
     def table(self, no: str) -> TableSpec:
         return self.template.tables[no]
@@ -148,3 +154,19 @@ class Workbook:
 
     def is_empty(self, table: str) -> bool:
         return not any(c.table == table and v != 0 for c, v in self.values.items())
+
+
+_cell = tuple.__new__
+
+
+def _flat(values: dict[Cell, Decimal]) -> list[tuple[str, str, int, str]]:
+    return [(c.table, c.row, c.col, format(v, "f")) for c, v in values.items()]
+
+
+def _cells(flat: list[tuple[str, str, int, str]]) -> dict[Cell, Decimal]:
+    return {_cell(Cell, (t, r, c)): Decimal(v) for t, r, c, v in flat}
+
+
+def _unpickle(template: Template, year: int, department: str, code: str, values: list, coded: dict,
+              texts: dict, prior: list) -> Workbook:
+    return Workbook(template, year, department, code, _cells(values), coded, texts, _cells(prior))

@@ -145,3 +145,15 @@ def test_never_raises_on_strange_data(edits):
             checker.rebuild()
         checker.set_value(Cell(table, row, col), value)
     assert checker.findings() == check_workbook(wb)
+
+
+def test_workbook_pickles_exactly():
+    import pickle
+
+    wb = generate(get_template("national-2023"), rows=20, seed=4)
+    wb.values[Cell("01", "收入总计", 1)] = Decimal("-0.000001")
+    wb.prior[Cell("02", "合计", 3)] = Decimal("1E+3")
+    wb.texts["部门职责"] = "信访"
+    back = pickle.loads(pickle.dumps(wb))
+    assert back == wb and back.template is wb.template
+    assert all(type(c) is Cell for c in back.values) and back.prior[Cell("02", "合计", 3)] == 1000
