@@ -95,8 +95,11 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, isolation_level=None)
     conn.execute("PRAGMA trusted_schema = OFF")
     conn.execute("PRAGMA foreign_keys = ON")
-    # A work copy: durability matters only once, at `commit`, which syncs the finished file.
+    # A work copy: durability matters only once, at `commit`, which syncs the finished file; a
+    # failed run discards the copy, so its rollback journal can live in memory.
     conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA journal_mode = MEMORY")
+    conn.execute("PRAGMA cache_size = -32768")  # 32 MB, a fixed cap: the pages being appended stay cached
     return conn
 
 
