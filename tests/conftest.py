@@ -8,10 +8,14 @@ temporary folder (recent files never touch the user's), and the window's modal q
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# GUI tests never need a screen; CI sets this too, a plain `pytest` run gets it here.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from services.synthetic import generate
 from services.templates import get_template
