@@ -8,7 +8,6 @@ that needs them, so ``main.py --help`` and the GUI start quickly.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -171,9 +170,3 @@ def cmd_export_xlsx(src: Path, year: int | None, dest: Path, out: TextIO, err: T
         return EXIT_UNREADABLE
     out.write(f"已导出 {wb.department} {wb.year} 年度到 {dest}\n")
     return EXIT_OK
-
-
-def summarize(findings: Iterable[Finding]) -> tuple[int, int]:
-    fs = list(findings)
-    errors = sum(f.is_error for f in fs)
-    return errors, len(fs) - errors

@@ -276,11 +276,3 @@ def _ref_problems(template, home: str, ref: Ref) -> list[str]:  # noqa: ANN001
     elif sel.this_class and not t.coded and not any(len(r.code) == 3 for r in t.rows):
         out.append(f"公开{no}表没有按类列示的行，不能用“该类”")
     return out
-
-
-def _sum_side_for_tests(wb: Workbook, side: Side) -> Decimal:
-    """Σ of one side of a check, for tests that need to know how far a check is from failing."""
-    total = side[1]
-    for sign, cell in side[0]:
-        total += sign * (wb.get(cell) or ZERO)
-    return total

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from services.compile import Check, compile_checks
 from services.findings import Finding, fmt
-from services.money import CENT, ZERO
+from services.money import CENT
 from services.workbook import Cell, Workbook
 
 
@@ -246,8 +246,4 @@ def check_workbook(wb: Workbook) -> list[Finding]:
     return Checker(wb).findings() + (check_texts(wb) if wb.texts else []) + check_performance(wb)
 
 
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.is_error for f in findings)
-
-
-__all__ = ["Checker", "Delta", "Finding", "check_workbook", "has_errors", "ZERO"]
+__all__ = ["Checker", "Delta", "Finding", "bulk_allocation", "check_workbook"]

@@ -153,6 +153,7 @@ class Workbook:
         return old
 
     def is_empty(self, table: str) -> bool:
+        """No figure other than zero: the table prints its 本表无数据 sentence."""
         return not any(c.table == table and v != 0 for c, v in self.values.items())
 
 
