@@ -18,6 +18,7 @@ from ui.new_dialog import ask_new_department, ask_new_year
 from ui.report import ImportReport
 
 if TYPE_CHECKING:
+    from services.workbook import Workbook
     from ui.main_window import MainWindow
 
 RECENT_KEY = "recent_files"
@@ -138,14 +139,23 @@ def import_excel(win: MainWindow) -> None:
     win.show_report(ImportReport(src, list(res.notes), [str(u) for u in res.unplaced], placed, win))
 
 
-def export_excel(win: MainWindow) -> None:
+def _export_target(win: MainWindow, title: str, filters: str, name: str) -> tuple[Workbook, Path] | None:
+    """The shown year's workbook and where to write it (``name`` formatted with department and
+    year), or None when there is nothing to export or the clerk cancelled."""
     doc, year = win.document, win.year
     if doc is None or year is None:
-        return
+        return None
     wb = doc.workbooks[year]
-    dest = dialogs.save_path(win, "导出 Excel 报表", dialogs.EXCEL_FILES, f"{wb.department}_{year}年度部门决算公开表.xlsx")
-    if dest is None:
+    dest = dialogs.save_path(win, title, filters, name.format(department=wb.department, year=year))
+    return None if dest is None else (wb, dest)
+
+
+def export_excel(win: MainWindow) -> None:
+    target = _export_target(win, "导出 Excel 报表", dialogs.EXCEL_FILES, "{department}_{year}年度部门决算公开表.xlsx")
+    if target is None:
         return
+    wb, dest = target
+    year = wb.year
     from services.xlsx_export import export_xlsx
 
     try:
@@ -158,13 +168,10 @@ def export_excel(win: MainWindow) -> None:
 
 def export_pdf(win: MainWindow) -> None:
     """文件 → 导出公开PDF: the whole disclosure document of the shown year, with progress."""
-    doc, year = win.document, win.year
-    if doc is None or year is None:
+    target = _export_target(win, "导出公开 PDF", dialogs.PDF_FILES, "{year}年度{department}部门决算.pdf")
+    if target is None:
         return
-    wb = doc.workbooks[year]
-    dest = dialogs.save_path(win, "导出公开 PDF", dialogs.PDF_FILES, f"{year}年度{wb.department}部门决算.pdf")
-    if dest is None:
-        return
+    wb, dest = target
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QProgressDialog
 
