@@ -17,7 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from services.pdf import fonts, linebreak
+from services.pdf import Progress, fonts, linebreak
 from services.pdf.narrative import Draft, draft
 from services.pdf.styles import A4, BODY_MARGINS, MM, TABLE_MARGINS, Styles, make_styles
 from services.pdf.tables import COMPACT, NORMAL, size_grid, table_flowables, table_grid
@@ -25,7 +25,6 @@ from services.pdf.textflow import TocParagraph, block_flowables, esc, markup
 from services.pdf.texts import narrative_spec
 from services.workbook import Workbook
 
-Progress = Callable[[int, int, str], None]
 #: the 目录 uses more of the page so that it fits on one for a usual department
 FRONT_MARGINS = (BODY_MARGINS[0], BODY_MARGINS[1], 25 * MM, 22 * MM)
 CREATOR = "决算公开助手"

@@ -151,6 +151,16 @@ def _rule_text(rule_id: str, d: dict, where: str) -> RuleText:
         raise TemplateError(f"{where} 规则 {rule_id} 缺少或写错了 {e}") from None
 
 
+def _formula_rule(d: dict, rules: dict, where: str) -> tuple[RuleText, Formula]:
+    """A rule written in the tables' notation (a link or a block rule); its text is registered."""
+    formula = parse_rule(d["rule"])
+    if not isinstance(formula, Formula):
+        raise TemplateError(f"{where} 规则 {d['id']} 不是等式或不等式")
+    rt = _rule_text(d["id"], d, where)
+    rules[rt.id] = rt
+    return rt, formula
+
+
 def parse_spec(data: dict, path: Path | None = None) -> PerformanceSpec:
     where = path.name if path else "绩效模板"
     try:
@@ -158,22 +168,12 @@ def parse_spec(data: dict, path: Path | None = None) -> PerformanceSpec:
         rules = {k: _rule_text(k, v, where) for k, v in data.get("rules", {}).items()}
         links = []
         for d in data.get("link", []):
-            formula = parse_rule(d["rule"])
-            if not isinstance(formula, Formula):
-                raise TemplateError(f"{where} 规则 {d['id']} 不是等式或不等式")
-            rt = _rule_text(d["id"], d, where)
-            rules[rt.id] = rt
-            links.append(Link(rt, formula))
+            links.append(Link(*_formula_rule(d, rules, where)))
         blocks = []
         for b in data.get("department", {}).get("block", []):
             brules = []
             for d in b.get("rules", []):
-                formula = parse_rule(d["rule"])
-                if not isinstance(formula, Formula):
-                    raise TemplateError(f"{where} 规则 {d['id']} 不是等式或不等式")
-                rt = _rule_text(d["id"], d, where)
-                rules[rt.id] = rt
-                brules.append(BlockRule(rt, formula))
+                brules.append(BlockRule(*_formula_rule(d, rules, where)))
             blocks.append(Block(b["id"], b["title"], b.get("total_row", "汇总"), tuple(b["columns"]), tuple(brules)))
         pl = data.get("project_link", {})
         if pl:
