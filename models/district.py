@@ -10,8 +10,8 @@ required to have them):
 * `DistrictSubmission` — every accepted submission, a register of receipts: the current one for a
   department-year has ``replaced_at`` NULL; one replaced by a later submission keeps all its rows
   and gets ``replaced_at``/``replaced_by`` (the history, 历次上报);
-* `DistrictCell`, `DistrictPrior`, `DistrictCodedRow`, `DistrictText` — each submission's content,
-  exactly as received (amounts as exact `Decimal`, stored through `AmountText`);
+* `DistrictContent` — each submission's content exactly as sealed: figures, 上年数, coded rows,
+  texts, manifest and the findings at sealing, in the canonical form its digest covers;
 * `DistrictFinding` — the engine's findings when the bureau re-checked the submission (复核).
 
 Only SQLAlchemy Core/ORM statements touch these tables, so the same code can later run on a
@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from models.schema import NAMING_CONVENTION, TYPE_ANNOTATION_MAP, Timestamp
 
 #: Version of these tables, kept in the file's ``meta`` table under `VERSION_KEY`.
-DISTRICT_SCHEMA_VERSION = 1
+DISTRICT_SCHEMA_VERSION = 2
 VERSION_KEY = "district_schema_version"
 #: ``meta`` key and value that mark a department-schema file as a district file.
 KIND_KEY, KIND_DISTRICT = "kind", "district"
@@ -42,12 +42,6 @@ class DistrictBase(DeclarativeBase):
 
 
 IntPk = Annotated[int, mapped_column(primary_key=True)]
-#: A submission's rows are stored in primary-key order (SQLite WITHOUT ROWID): one B-tree per
-#: table instead of a table and an index, and reading one submission is one range scan.
-_CLUSTERED = {"sqlite_with_rowid": False}
-SubmissionRef = Annotated[
-    int, mapped_column(ForeignKey("district_submission.id", ondelete="CASCADE"), primary_key=True)
-]
 
 
 class DistrictDepartment(DistrictBase):
@@ -102,60 +96,32 @@ Index(
 )
 
 
-class _SubmittedAmount:
-    """The columns of a submitted figure addressed like a workbook cell (本年数 and 上年数 alike)."""
+class DistrictContent(DistrictBase):
+    """What a submission says, exactly as sealed (上报内容): its canonical serialisation
+    (`services.exchange.canonical`), zlib-compressed, one row per submission.
 
-    __table_args__ = _CLUSTERED
+    One row rather than a row per figure: a district receives thousands of submissions of a
+    thousand figures or more each, and the consolidated tables are the searchable form. Since it
+    is the very text the submission's digest covers, ``sha256(decompress(content)) == digest``
+    proves at any later time that the district holds what the department sealed.
+    """
 
-    submission_id: Mapped[SubmissionRef]
-    table_no: Mapped[str] = mapped_column(primary_key=True)
-    row_key: Mapped[str] = mapped_column(primary_key=True)
-    col_no: Mapped[int] = mapped_column(primary_key=True)
-    amount: Mapped[Decimal]
+    __tablename__ = "district_content"
 
-
-class DistrictCell(_SubmittedAmount, DistrictBase):
-    """A figure of a submission (本年数)."""
-
-    __tablename__ = "district_cell"
-
-
-class DistrictPrior(_SubmittedAmount, DistrictBase):
-    """Last year's figure of a submission (上年数)."""
-
-    __tablename__ = "district_prior"
-
-
-class DistrictCodedRow(DistrictBase):
-    """A classification row of a submission's coded table."""
-
-    __tablename__ = "district_coded_row"
-    __table_args__ = _CLUSTERED
-
-    submission_id: Mapped[SubmissionRef]
-    table_no: Mapped[str] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(primary_key=True)
-    name: Mapped[str]
-
-
-class DistrictText(DistrictBase):
-    """A text of a submission (部门职责, reasons …)."""
-
-    __tablename__ = "district_text"
-    __table_args__ = _CLUSTERED
-
-    submission_id: Mapped[SubmissionRef]
-    key: Mapped[str] = mapped_column(primary_key=True)
-    text: Mapped[str]
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("district_submission.id", ondelete="CASCADE"), primary_key=True)
+    content: Mapped[bytes]
 
 
 class DistrictFinding(DistrictBase):
     """A finding of the bureau's re-check of a submission (复核结果), in the checker's order."""
 
     __tablename__ = "district_finding"
-    __table_args__ = _CLUSTERED
+    #: one B-tree in primary-key order (SQLite WITHOUT ROWID): a submission's findings are one range
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    submission_id: Mapped[SubmissionRef]
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("district_submission.id", ondelete="CASCADE"), primary_key=True)
     seq: Mapped[int] = mapped_column(primary_key=True)
     rule: Mapped[str]
     severity: Mapped[str]

@@ -412,22 +412,40 @@ def test_generated_departments_consolidate_in_parallel(tmp_path: Path) -> None:
     assert [f for f in check_workbook(total) if f.is_error] == []  # sums of consistent departments reconcile
 
 
+def _money_canonical(text: str) -> Decimal | None:
+    """What the one money parser says: the amount if ``text`` is its own canonical form."""
+    from services.money import AmountError, parse_amount, to_storage
+
+    try:
+        d = parse_amount(text)
+    except AmountError:
+        return None
+    return d if d is not None and to_storage(d) == text else None
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet="-0123456789.e,+ ", max_size=16))
 def test_gate_fast_amount_path_agrees_with_the_money_parser(text):
     """The gate reads canonical amounts with a regular expression; it must accept exactly what the
     one money parser would accept as canonical, and give the same value."""
     from services.exchange.content import _canonical
-    from services.money import AmountError, parse_amount, to_storage
+    from services.money import AmountError
 
-    _canonical.cache_clear()
-    try:
-        d = parse_amount(text)
-        expected = d if d is not None and to_storage(d) == text else None
-    except AmountError:
-        expected = None
     try:
         got = _canonical(text)
     except AmountError:
         got = None
-    assert got == expected
+    assert got == _money_canonical(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(alphabet="-0123456789.e,+ \n", max_size=12),
+                          st.decimals(allow_nan=False, allow_infinity=False, places=2,
+                                      min_value=-10**9, max_value=10**9).map(lambda d: format(d.normalize(), "f"))),
+                max_size=8))
+def test_gate_bulk_amount_check_agrees_with_the_money_parser(texts):
+    """All of a submission's amounts are checked by one match over them joined; that must accept
+    a list exactly when the money parser finds every one of them canonical."""
+    from services.exchange.content import _all_canonical
+
+    assert _all_canonical(texts) == all(_money_canonical(t) is not None and "\n" not in t for t in texts)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from models.submission import FORMAT_NAME, FORMAT_VERSION
@@ -43,6 +44,29 @@ FindingRow = tuple[int, str, str, str, str, str, str, "str | None", "str | None"
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+def serialise(
+    manifest: Mapping[str, str | int],
+    values: Iterable[CellRow],
+    prior: Iterable[CellRow],
+    coded: Iterable[CodedRowT],
+    texts: Iterable[TextRow],
+    findings: Iterable[FindingRow],
+) -> bytes:
+    """The canonical serialisation described in the module docstring (UTF-8 bytes)."""
+    parts: list[list[Any]] = [
+        [FORMAT_NAME, FORMAT_VERSION],
+        ["M", [[key, manifest[key]] for key in sorted(manifest) if key != "digest"]],
+    ]
+    for tag, rows in (("V", values), ("P", prior), ("C", coded), ("T", texts), ("F", findings)):
+        parts.append([tag, sorted(rows)])  # one C-level encode per part: tuples become arrays
+    return "".join(_ENCODE(part) + "\n" for part in parts).encode("utf-8")
+
+
+def digest_of(content: bytes) -> str:
+    """SHA-256 (lower-case hex) of a canonical serialisation."""
+    return hashlib.sha256(content).hexdigest()
+
+
 def digest(
     manifest: Mapping[str, str | int],
     values: Iterable[CellRow],
@@ -52,13 +76,28 @@ def digest(
     findings: Iterable[FindingRow],
 ) -> str:
     """SHA-256 (lower-case hex) of the canonical serialisation described in the module docstring."""
-    parts: list[list[Any]] = [
-        [FORMAT_NAME, FORMAT_VERSION],
-        ["M", [[key, manifest[key]] for key in sorted(manifest) if key != "digest"]],
-    ]
-    for tag, rows in (("V", values), ("P", prior), ("C", coded), ("T", texts), ("F", findings)):
-        parts.append([tag, sorted(rows)])  # one C-level encode per part: tuples become arrays
-    h = hashlib.sha256()
-    for part in parts:
-        h.update((_ENCODE(part) + "\n").encode("utf-8"))
-    return h.hexdigest()
+    return digest_of(serialise(manifest, values, prior, coded, texts, findings))
+
+
+@dataclass(frozen=True)
+class Content:
+    """A canonical serialisation read back (the district keeps each submission as one): the
+    parts by tag, rows as lists in canonical order, amounts as their canonical text."""
+
+    manifest: dict[str, Any]
+    values: list[list[Any]]
+    prior: list[list[Any]]
+    coded: list[list[Any]]
+    texts: list[list[Any]]
+    findings: list[list[Any]]
+
+
+def parse(content: bytes) -> Content:
+    """The parts of a serialisation this program wrote (`serialise`); raises ValueError otherwise."""
+    lines = content.decode("utf-8").split("\n")
+    if len(lines) != 8 or lines[-1] != "" or json.loads(lines[0]) != [FORMAT_NAME, FORMAT_VERSION]:
+        raise ValueError("not a canonical submission content")
+    parts = [json.loads(line) for line in lines[1:7]]
+    if [p[0] for p in parts] != ["M", "V", "P", "C", "T", "F"]:
+        raise ValueError("not a canonical submission content")
+    return Content(dict(parts[0][1]), *(p[1] for p in parts[1:]))

@@ -12,19 +12,24 @@ the rows. It also defines what the rest of the exchange receives: `Manifest`, `S
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
+from sqlalchemy.dialects import sqlite
 
 from models import submission as S
 from services.findings import Finding
 from services.money import AmountError, parse_amount, to_storage
-from services.templates import TemplateError, get_template
+from services.exchange.canonical import Content, parse
+from services.templates import Template, TemplateError, get_template
 from services.workbook import Cell, Workbook
 
 #: Names, codes and keys are short; a long one is a sign of a forged file.
@@ -91,42 +96,65 @@ class SealedFinding:
 
 @dataclass
 class Submission:
-    """A submission that passed the gate: its manifest, its department-year and today's check."""
+    """A submission that passed the gate: its manifest, its content and today's check.
+
+    ``content`` is the canonical serialisation its digest covers (`services.exchange.canonical`),
+    zlib-compressed: what a gate worker sends to the consolidating process and what the district
+    stores, so the stored figures can be proved to be the sealed ones at any time. The department-
+    year as a `Workbook` is made from it when asked for (the gate has it already).
+    """
 
     source: Path
     manifest: Manifest
-    workbook: Workbook
-    sealed: list[SealedFinding]
+    content: bytes
     #: the engine's findings now, on this program's rules (复核结果)
     findings: list[Finding]
+    _workbook: Workbook | None = field(default=None, repr=False, compare=False)
 
     @property
     def errors(self) -> int:
         return sum(f.is_error for f in self.findings)
 
-    # A consolidation may run the gate in worker processes. Sent compactly: the template by its
-    # id, amounts as their canonical text (pickling a Decimal costs ten times more).
-    def __getstate__(self) -> dict[str, Any]:
-        wb = self.workbook
-
-        def flat(amounts: dict[Cell, Decimal]) -> list[tuple[str, str, int, str]]:
-            return [(c.table, c.row, c.col, format(v, "f")) for c, v in amounts.items()]
-
-        return {**self.__dict__, "workbook": (wb.template.id, wb.year, wb.department, wb.department_code,
-                                              flat(wb.values), wb.coded, wb.texts, flat(wb.prior))}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        template_id, year, name, code, values, coded, texts, prior = state["workbook"]
-
-        def back(rows: list[tuple[str, str, int, str]]) -> dict[Cell, Decimal]:
-            return {Cell(t, r, c): Decimal(v) for t, r, c, v in rows}
-
-        wb = Workbook(get_template(template_id), year, name, code, back(values), coded, texts, back(prior))
-        self.__dict__.update({**state, "workbook": wb})
-
     @property
     def warnings(self) -> int:
         return len(self.findings) - self.errors
+
+    def parts(self) -> Content:
+        return parse(zlib.decompress(self.content))
+
+    @property
+    def workbook(self) -> Workbook:
+        if self._workbook is None:
+            self._workbook = workbook_of(self.parts(), get_template(self.manifest.template_id))
+        return self._workbook
+
+    @property
+    def sealed(self) -> list[SealedFinding]:
+        """The findings recorded at sealing (封存时的审核结果)."""
+        return [SealedFinding(*row) for row in self.parts().findings]
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Between processes only the compressed content travels: a few kilobytes.
+        return {**self.__dict__, "_workbook": None}
+
+
+def workbook_of(content: Content, template: Template) -> Workbook:
+    """The department-year a canonical content holds (as accepted: the rows are known to be good)."""
+    m = content.manifest
+    wb = Workbook.new(template, m["year"], m["department"], m["department_code"], default_rows=False)
+    for table, code, name in content.coded:
+        wb.coded.setdefault(table, {})[code] = name
+    wb.values.update(_figures(content.values))
+    wb.prior.update(_figures(content.prior))
+    wb.texts.update(content.texts)
+    return wb
+
+
+def _figures(rows: list[list[Any]]) -> dict[Cell, Decimal]:
+    return {_cell(Cell, (t, r, c)): Decimal(a) for t, r, c, a in rows}
+
+
+_cell = tuple.__new__
 
 
 def _name(value: str, what: str) -> str:
@@ -141,15 +169,15 @@ def _where(table: str, row: str, col: int | None) -> str:
 
 #: Exactly the texts `money.to_storage` writes: no exponent, no trailing zeros, ≤ 6 places,
 #: below `money.LIMIT`. A text of this form is its own canonical form.
-_CANONICAL = re.compile(r"-?(?:0|[1-9]\d{0,11})(?:\.\d{0,5}[1-9])?")
+_CANONICAL_TEXT = r"-?(?:0|[1-9]\d{0,11})(?:\.\d{0,5}[1-9])?"
+_CANONICAL = re.compile(_CANONICAL_TEXT)
+_ALL_CANONICAL = re.compile(rf"(?:{_CANONICAL_TEXT}\n)*{_CANONICAL_TEXT}")
 
 
-@lru_cache(maxsize=1 << 16)
 def _canonical(text: str) -> Decimal | None:
     """``text`` as an amount, or None unless it is the canonical text of what it parses to.
-    The common case is decided by one regular expression (this is the gate's hot loop: a
-    thousand departments of a thousand figures); anything else goes through the one money
-    parser, whose message explains the refusal. Memoised: figures repeat, from 0 on."""
+    The common case is decided by the regular expression; anything else goes through the one
+    money parser, whose message explains the refusal."""
     if _CANONICAL.fullmatch(text) and text != "-0":
         return Decimal(text)
     d = parse_amount(text)
@@ -202,6 +230,22 @@ def read_manifest(c: Connection) -> Manifest:
     return m
 
 
+@cache
+def _select_sql(table: Table) -> str:
+    """``SELECT`` every column of a submission table in primary-key order, as SQLite text."""
+    stmt = select(*table.columns).order_by(*table.primary_key.columns)
+    return str(stmt.compile(dialect=sqlite.dialect()))
+
+
+def _fetch(c: Connection, table: Table) -> list[tuple[Any, ...]]:
+    # The bulk rows straight from the driver as plain tuples: they feed the digest's JSON as they
+    # are, and SQLAlchemy's row objects would cost as much as everything else the gate does.
+    return c.connection.driver_connection.execute(_select_sql(table)).fetchall()  # type: ignore[union-attr]
+
+
+_ROW, _COL, _TEXT = itemgetter(0, 1), itemgetter(2), itemgetter(3)
+
+
 def read_workbook(c: Connection, m: Manifest) -> tuple[Workbook, dict[str, list[Any]]]:
     """The department-year, every row validated against the template; also the raw rows for the digest."""
     try:
@@ -209,39 +253,42 @@ def read_workbook(c: Connection, m: Manifest) -> tuple[Workbook, dict[str, list[
     except TemplateError:
         raise Refused(f"使用报表模板“{m.template_id[:40]}”，本软件没有这个模板，请升级本软件") from None
     wb = Workbook.new(template, m.year, m.department, m.department_code, default_rows=False)
-    raw: dict[str, list[Any]] = {"coded": [], "values": [], "prior": [], "texts": []}
-    for table_no, code, name in c.execute(select(S.coded_row.c.table_no, S.coded_row.c.code, S.coded_row.c.name)):
+    raw: dict[str, list[Any]] = {"coded": _fetch(c, S.coded_row)}
+    for table_no, code, name in raw["coded"]:
         spec = template.tables.get(table_no)
         if spec is None or not spec.coded:
             raise Refused(f"科目行属于模板中不存在或不分科目的表“{table_no[:20]}”")
         if not _CODE.fullmatch(code):
             raise Refused(f"公开{table_no}表的科目编码“{code[:20]}”无效（应为 3、5 或 7 位数字）")
         wb.coded[table_no][code] = _name(name, f"科目 {code} 的名称")
-        raw["coded"].append((table_no, code, name))
-    allowed: dict[tuple[str, str, str], frozenset[int]] = {}  # (kind, table, row) → its columns
-    for kind in ("values", "prior"):
-        model = S.cell_value if kind == "values" else S.prior_value
-        target = wb.values if kind == "values" else wb.prior
-        rows = raw[kind] = [tuple(r) for r in c.execute(
-            select(model.c.table_no, model.c.row_key, model.c.col_no, model.c.amount))]
-        for table_no, row, col, text in rows:  # the hot loop of the gate: kept lean
-            cols = allowed.get((kind, table_no, row))
-            if cols is None:
-                cols = allowed[(kind, table_no, row)] = _columns(wb, kind, table_no, row)
-            if col not in cols:
+    for kind, model, target in (("values", S.cell_value, wb.values), ("prior", S.prior_value, wb.prior)):
+        rows = raw[kind] = _fetch(c, model)
+        # Rows come grouped by (table, row): each group's columns are checked at once.
+        for (table_no, row), group in groupby(rows, _ROW):
+            cols = _columns(wb, kind, table_no, row)
+            if not cols.issuperset(map(_COL, group)):
+                col = next(x[2] for x in rows if x[0] == table_no and x[1] == row and x[2] not in cols)
                 raise Refused(f"{'' if kind == 'values' else '上年数 '}{_where(table_no, row, col)}"
                               f" 在模板“{template.name}”中不存在")
-            try:
-                amount = _canonical(text)
-            except AmountError as e:
-                raise Refused(f"{_where(table_no, row, col)}的金额无法识别：{e}") from None
-            if amount is None:
-                _amount(text, table_no, row, col)  # raises with the reason
-            target[Cell(table_no, row, col)] = amount  # type: ignore[assignment]
-    for key, text in c.execute(select(S.narrative_text.c.key, S.narrative_text.c.text)):
+        texts = list(map(_TEXT, rows))
+        if not _all_canonical(texts):
+            for table_no, row, col, text in rows:  # find the first bad one, for its reason
+                _amount(text, table_no, row, col)
+        target.update(zip([_cell(Cell, x[:3]) for x in rows], map(Decimal, texts)))
+    raw["texts"] = _fetch(c, S.narrative_text)
+    for key, text in raw["texts"]:
         wb.texts[_name(key, "说明文字的名称")] = text
-        raw["texts"].append((key, text))
     return wb, raw
+
+
+def _all_canonical(texts: list[str]) -> bool:
+    """Whether every text is a canonical amount: one pass of the regular expression over them all
+    (a submission has thousands; one match per text would cost the gate a tenth of its time)."""
+    if not texts:
+        return True
+    joined = "\n".join(texts)
+    return (joined.count("\n") == len(texts) - 1  # no text may hold a separator itself
+            and _ALL_CANONICAL.fullmatch(joined) is not None and "\n-0\n" not in f"\n{joined}\n")
 
 
 def read_sealed(c: Connection, m: Manifest) -> list[SealedFinding]:

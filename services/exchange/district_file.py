@@ -70,6 +70,10 @@ def _require_district(path: Path, conn: Connection) -> None:
         raise DistrictError(f"“{path.name}”的汇总数据版本无法识别") from None
     if version > DISTRICT_SCHEMA_VERSION:
         raise DistrictError(f"“{path.name}”由更新版本的软件创建，请升级本软件")
+    if version < DISTRICT_SCHEMA_VERSION:
+        # Version 1 was written only by pre-release builds (one row per submitted figure).
+        raise DistrictError(f"“{path.name}”由早期测试版软件创建（汇总数据格式 {version}），本版本不能读取；"
+                            "请用各部门的上报文件重新汇总到一个新的区汇总文件")
 
 
 @contextmanager

@@ -34,6 +34,7 @@ import os
 import sqlite3
 import stat
 import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -45,7 +46,7 @@ from sqlalchemy.pool import NullPool
 
 from models import submission as S
 from services.engine import check_workbook
-from services.exchange.canonical import digest
+from services.exchange.canonical import digest_of, serialise
 from services.exchange.content import (
     Manifest,
     Refused,
@@ -66,6 +67,9 @@ __all__ = ["MAX_BYTES", "Manifest", "Refused", "SealedFinding", "Submission", "i
 MAX_BYTES = 64 * 1024 * 1024
 #: SQLITE_LIMIT_LENGTH: the longest single value (a text of the narrative is a few kilobytes).
 MAX_VALUE_BYTES = 1024 * 1024
+
+#: zlib level of the content a gate passes on (and the district keeps): fast, about 5× smaller.
+CONTENT_COMPRESSION = 1
 
 _MAGIC = b"SQLite format 3\x00"
 #: The fixed inspection query of the gate; a constant, never built from data.
@@ -294,11 +298,12 @@ def open_submission(path: Path) -> Submission:
         raise
     del data
     check_counts(m, raw)
-    if digest(manifest_fields(m), raw["values"], raw["prior"], raw["coded"], raw["texts"],
-              [f.as_row() for f in sealed]) != m.digest:
+    content = serialise(manifest_fields(m), raw["values"], raw["prior"], raw["coded"], raw["texts"],
+                        [f.as_row() for f in sealed])
+    if digest_of(content) != m.digest:
         raise Refused("内容与封存时的校验码不符：文件在生成（封存）之后被改动过，或已损坏")
     findings = check_workbook(wb)
-    sub = Submission(path, m, wb, sealed, findings)
+    sub = Submission(path, m, zlib.compress(content, CONTENT_COMPRESSION), findings, wb)
     if sub.errors and not m.allow_errors:
         raise Refused(
             f"复核发现 {sub.errors} 个错误，但文件未声明强制上报；请部门用本软件审核改正后重新生成上报文件"

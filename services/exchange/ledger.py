@@ -9,55 +9,19 @@ run on a server database.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
-from functools import cache
-from typing import Any
 
-from sqlalchemy import Connection, Dialect, Row, Table, func, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
-from models.district import (
-    DistrictCell,
-    DistrictCodedRow,
-    DistrictDepartment,
-    DistrictFinding,
-    DistrictPrior,
-    DistrictSubmission,
-    DistrictText,
-)
+from models.district import DistrictContent, DistrictDepartment, DistrictFinding, DistrictSubmission
+from services.exchange.canonical import Content, digest_of, parse
+from services.exchange.district_file import DistrictError
 from services.exchange.gate import Submission
-from services.workbook import Cell
 
 D, Sub = DistrictDepartment.__table__, DistrictSubmission.__table__
-CELLS, PRIORS = DistrictCell.__table__, DistrictPrior.__table__
-CODED, TEXTS, FINDINGS = DistrictCodedRow.__table__, DistrictText.__table__, DistrictFinding.__table__
-
-
-@cache
-def _insert_sql(table: Table, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
-    compiled = insert(table).compile(dialect=dialect)
-    return compiled.string, (tuple(compiled.positiontup or ()) if compiled.positional else None)
-
-
-def _bulk(c: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
-    """Many rows of every column of ``table``, in column order, in one driver-level executemany.
-
-    A submission brings a thousand or more figures; SQLAlchemy's per-row parameter handling
-    would cost more than SQLite's insert. The statement is still SQLAlchemy's, compiled once
-    for the connection's dialect, and the values still travel as bound parameters.
-    """
-    if not rows:
-        return
-    sql, order = _insert_sql(table, c.dialect)
-    names = [col.key for col in table.columns]
-    if order is None:  # a named paramstyle (e.g. PostgreSQL drivers)
-        c.exec_driver_sql(sql, [dict(zip(names, r)) for r in rows])
-    elif list(order) == names:
-        c.exec_driver_sql(sql, rows)
-    else:
-        idx = [names.index(n) for n in order]
-        c.exec_driver_sql(sql, [tuple(r[i] for i in idx) for r in rows])
+CONTENT, FINDINGS = DistrictContent.__table__, DistrictFinding.__table__
 
 
 @dataclass(frozen=True)
@@ -90,24 +54,18 @@ def year_template(c: Connection, year: int) -> str | None:
 
 def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, replaces: int | None) -> int:
     """Store an accepted submission; the one it ``replaces`` moves to the history."""
-    m, wb = sub.manifest, sub.workbook
+    m = sub.manifest
     if replaces is not None:  # first, so the "one current per department-year" index holds throughout
         c.execute(update(Sub).where(Sub.c.id == replaces).values(replaced_at=now))
     sid = c.execute(insert(Sub).values(
         department_id=dept_id, year=m.year, department=m.department, template_id=m.template_id,
         digest=m.digest, sealed_at=m.created_at, received_at=now, source=source, app_version=m.app_version,
         allow_errors=bool(m.allow_errors), sealed_errors=m.errors, sealed_warnings=m.warnings,
-        errors=sub.errors, warnings=sub.warnings, value_count=len(wb.values),
+        errors=sub.errors, warnings=sub.warnings, value_count=m.value_count,
     ).returning(Sub.c.id)).scalar_one()
     if replaces is not None:
         c.execute(update(Sub).where(Sub.c.id == replaces).values(replaced_by=sid))
-    # The gate leaves every amount normalised (it was re-parsed and found canonical), so its
-    # canonical text is plain ``format(v, "f")``, what `AmountText` would store.
-    for table, amounts in ((CELLS, wb.values), (PRIORS, wb.prior)):
-        # In key order: each insert then lands at the end of the table's B-tree.
-        _bulk(c, table, sorted([(sid, k.table, k.row, k.col, format(v, "f")) for k, v in amounts.items()]))
-    _bulk(c, CODED, [(sid, t, code, name) for t, rows in wb.coded.items() for code, name in rows.items()])
-    _bulk(c, TEXTS, [(sid, k, t) for k, t in wb.texts.items()])
+    c.execute(insert(CONTENT).values(submission_id=sid, content=sub.content))
     if sub.findings:
         c.execute(insert(FINDINGS), [
             {"submission_id": sid, "seq": i, "rule": f.rule, "severity": f.severity, "table_no": f.table,
@@ -118,23 +76,21 @@ def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, rep
 
 
 # ── reading back ───────────────────────────────────────────────────────────
-def amounts(c: Connection, sub_id: int, prior: bool = False) -> dict[Cell, Decimal]:
-    t = PRIORS if prior else CELLS
-    rows = c.execute(select(t.c.table_no, t.c.row_key, t.c.col_no, t.c.amount).where(t.c.submission_id == sub_id))
-    return {Cell(a, b, n): v for a, b, n, v in rows}
+class ContentError(DistrictError):
+    """A stored submission's content does not match its digest: the district file was changed."""
 
 
-def coded_rows(c: Connection, sub_id: int) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for t, code, name in c.execute(
-        select(CODED.c.table_no, CODED.c.code, CODED.c.name).where(CODED.c.submission_id == sub_id)
-    ):
-        out.setdefault(t, {})[code] = name
-    return out
-
-
-def texts(c: Connection, sub_id: int) -> dict[str, str]:
-    return dict(c.execute(select(TEXTS.c.key, TEXTS.c.text).where(TEXTS.c.submission_id == sub_id)).all())
+def content(c: Connection, sub_id: int) -> Content:
+    """A submission's content as sealed, after proving it is: its digest must still match."""
+    row = c.execute(select(CONTENT.c.content, Sub.c.digest).join(Sub, Sub.c.id == CONTENT.c.submission_id)
+                    .where(CONTENT.c.submission_id == sub_id)).one()
+    try:
+        raw = zlib.decompress(row.content)
+        if digest_of(raw) != row.digest:
+            raise ValueError("digest")
+        return parse(raw)
+    except (zlib.error, ValueError, UnicodeDecodeError):
+        raise ContentError(f"区汇总文件中第 {sub_id} 号上报的内容与其校验码不符，区汇总文件可能已被改动或损坏") from None
 
 
 def findings(c: Connection, sub_id: int) -> list[Row]:

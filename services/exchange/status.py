@@ -16,6 +16,7 @@ from typing import TextIO
 from sqlalchemy import Connection, Row
 
 from services.exchange import ledger
+from services.exchange.content import workbook_of
 from services.exchange.district_file import DistrictError, reading
 from services.store import DepartmentFileError
 from services.templates import TemplateError, get_template
@@ -100,15 +101,15 @@ def load_department(district_path: Path, year: int, key: str) -> Workbook:
     """One department's current submission as a workbook (to show read-only)."""
     with reading(Path(district_path)) as (_f, c), c.begin():
         row = _current(c, year, key)
-        sid = row.id
         try:
             template = get_template(row.template_id)
         except TemplateError as e:
             raise DistrictError(str(e)) from None
-        coded = {t.no: {} for t in template.tables.values() if t.coded}
-        coded.update(ledger.coded_rows(c, sid))
-        return Workbook(template, year, row.department, row.code, ledger.amounts(c, sid), coded,
-                        ledger.texts(c, sid), ledger.amounts(c, sid, prior=True))
+        wb = workbook_of(ledger.content(c, row.id), template)
+        for t in template.tables.values():  # a coded table the department left empty
+            if t.coded:
+                wb.coded.setdefault(t.no, {})
+        return wb
 
 
 def department_findings(district_path: Path, year: int, key: str) -> list[Row]:
