@@ -54,7 +54,10 @@ def main() -> None:
         edits.append(time.perf_counter() - t)
         checker.set_value(cell, old)
     print(f"department: {len(wb.values)} figures, coded rows per table {coded}, {checker.check_count} checks")
-    print(f"full check:      median {statistics.median(full) * 1000:7.1f} ms   (target < 200 ms)")
+    # The first check of a process builds every expansion; later ones reuse what does not depend
+    # on the figures (`services.compile` shares row instances between workbooks).
+    print(f"full check:      first {full[0] * 1000:7.1f} ms, then median {statistics.median(full[1:]) * 1000:7.1f} ms"
+          "   (target < 200 ms)")
     print(f"single-edit recheck: median {statistics.median(edits) * 1000:7.3f} ms   p99 {pct(edits, 99) * 1000:7.3f} ms   max {max(edits) * 1000:7.3f} ms   (target p99 < 5 ms)")
 
 

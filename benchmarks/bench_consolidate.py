@@ -1,7 +1,9 @@
 """Benchmark: consolidate many generated submissions into a new district file.
 
 Target (issue: district exchange): 1,000 submissions of ~60 coded rows each in ≤ 20 s on a
-2-core machine, with memory flat in the number of submissions. Each count runs in a fresh
+2-core machine, with memory flat in the number of submissions. Each department picks its own
+项 codes (from 1,200), so the departments differ as real ones do and the gate's shared rule
+expansions (`services.compile`) are not flattered by identical departments. Each count runs in a fresh
 process, so its peak RSS (``resource.getrusage``) is that of the consolidation alone. Prints
 numbers; asserts nothing.
 
@@ -30,7 +32,8 @@ def _seal_one(args: tuple[int, int, str]) -> None:
     seed, rows, folder = args
     out = Path(folder) / f"sub{seed:05d}.sqlite"
     if not out.exists():
-        wb = generate(get_template("national-2020"), 2020, rows=rows, seed=seed, department=f"模拟局{seed:04d}")
+        wb = generate(get_template("national-2020"), 2020, rows=rows, seed=seed, department=f"模拟局{seed:04d}",
+                      vary_codes=True)
         seal(wb, out)
 
 
@@ -68,7 +71,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--counts", type=int, nargs="+", default=[250, 1000])
     ap.add_argument("--rows", type=int, default=60)
-    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench_consolidate_subs")
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench_consolidate_varied")
     ap.add_argument("--workers", type=int, help="gate processes (default: consolidate's own choice)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()

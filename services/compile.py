@@ -10,7 +10,7 @@ when rows are added or removed, never on a figure's change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, partial
 
@@ -26,7 +26,7 @@ Side = tuple[tuple[tuple[int, Cell], ...], Decimal]  # (signed cells, constant)
 _cell = partial(tuple.__new__, Cell)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Check:
     """One comparison: Σ lhs  cmp  Σ rhs, or a structural finding (``missing_parent``)."""
 
@@ -37,6 +37,11 @@ class Check:
     lhs: Side = ((), ZERO)
     rhs: Side = ((), ZERO)
     missing_parent: str | None = None
+    #: each side as (cells added, cells subtracted, constant): what the engine sums
+    plan: tuple = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.plan = (_split(self.lhs), _split(self.rhs))
 
     @property
     def reads(self) -> Iterator[Cell]:
@@ -48,6 +53,11 @@ class Check:
     @property
     def addends(self) -> int:
         return max(1, len(self.lhs[0]) + len(self.rhs[0]) - 1)
+
+
+def _split(side: Side) -> tuple[tuple[Cell, ...], tuple[Cell, ...], Decimal]:
+    cells, const = side
+    return (tuple(c for sign, c in cells if sign > 0), tuple(c for sign, c in cells if sign < 0), const)
 
 
 @cache
@@ -68,11 +78,30 @@ def compile_rule(wb: Workbook, spec: RuleSpec) -> list[Check]:
         return list(_parents(wb, spec))
     if isinstance(rule, Hierarchy):
         return list(_hierarchy(wb, spec, rule))
+    if _on_fixed_rows(wb.template, spec):
+        # Nothing but the template decides this expansion: made once, shared by every workbook
+        # (the district re-checks a thousand departments; Checks are never changed once made).
+        memo = wb.template.expansions
+        found = memo.get(spec)
+        if found is None:
+            found = memo[spec] = tuple(_expand(wb, spec, rule))
+        return list(found)
+    return list(_expand(wb, spec, rule))
+
+
+def _expand(wb: Workbook, spec: RuleSpec, rule: Formula) -> Iterator[Check]:
     if rule.scope == EACH_ROW:
-        return list(_each_row(wb, spec, rule))
+        return _each_row(wb, spec, rule)
     if rule.scope == EACH_CLASS:
-        return [c for code in _class_codes(wb, spec, rule) for c in _formula(wb, spec, rule, code)]
-    return list(_formula(wb, spec, rule, None))
+        return (c for code in _class_codes(wb, spec, rule) for c in _formula(wb, spec, rule, code))
+    return _formula(wb, spec, rule, None)
+
+
+def _on_fixed_rows(template, spec: RuleSpec) -> bool:  # noqa: ANN001 - a Template
+    """Whether a formula reads only tables without coded rows (its expansion is the template's)."""
+    rule = parsed(spec.rule)
+    tables = {spec.table} | {t.ref.table for t in rule.lhs + rule.rhs if t.ref is not None and t.ref.table}
+    return not any(template.tables[no].coded for no in tables if no in template.tables)
 
 
 # ── rows and columns ───────────────────────────────────────────────────────

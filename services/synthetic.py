@@ -34,8 +34,12 @@ def _split(total: int, n: int, rng: random.Random) -> list[int]:
     return [b - a for a, b in zip([0] + cuts, cuts + [total])]
 
 
-def _function_codes(rows: int) -> list[str]:
-    """About ``rows`` 项 codes spread over the classes, 5 项 per 款."""
+def _function_codes(rows: int, rng: random.Random | None = None) -> list[str]:
+    """About ``rows`` 项 codes spread over the classes, 5 项 per 款; with ``rng``, a department's
+    own choice of them from a pool of 20 款 per class (departments differ in what they spend on)."""
+    if rng is not None:
+        pool = [f"{cls}{k:02d}{x:02d}" for cls in FUNCTION_CLASSES for k in range(1, 21) for x in range(1, 6)]
+        return sorted(rng.sample(pool, min(max(rows, 5), len(pool))))
     codes = []
     per_class = max(1, rows // (len(FUNCTION_CLASSES) * 5))
     for cls in FUNCTION_CLASSES:
@@ -70,8 +74,10 @@ class _Filler:
         return sums.get("合计", [0] * ncols)
 
 
-def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 1, department: str = "模拟局") -> Workbook:
-    """A consistent department-year with about ``rows`` coded rows in each functional table."""
+def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 1, department: str = "模拟局",
+             *, vary_codes: bool = False) -> Workbook:
+    """A consistent department-year with about ``rows`` coded rows in each functional table.
+    ``vary_codes``: the 项 codes are the seed's own random choice, not the same for every seed."""
     rng = random.Random(seed)
     wb = Workbook.new(template, year, department, f"SIM{seed:04d}", default_rows=False)
     f = _Filler(wb, rng)
@@ -82,7 +88,7 @@ def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 
     t_sg = next(k for k, t in n.items() if "三公" in t.title)
     del no
 
-    codes = _function_codes(rows)
+    codes = _function_codes(rows, random.Random(seed) if vary_codes else None)
     # 06: economic detail of basic expenditure (基本支出明细)
     econ_leaves = {k: [rng.randint(0, 5_000_00)] for ks in ECONOMIC.values() for k in ks}
     econ_leaves["30217"] = [rng.randint(0, 2_00_00)]

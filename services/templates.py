@@ -140,6 +140,8 @@ class Template:
     tables: dict[str, TableSpec]
     cross_rules: list[RuleSpec]
     path: Path | None = None
+    #: rule expansions that depend on this template alone, made once (`services.compile`)
+    expansions: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, no: str) -> TableSpec:
         return self.tables[no]

@@ -195,14 +195,45 @@ def _amount(text: str, table: str, row: str, col: int | None) -> Decimal:
     return d
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """Where a template has figures: the columns of each fixed row, and of any row of a coded table."""
+
+    fixed: dict[tuple[str, str], frozenset[int]]
+    #: every column of a table: last year's figures are held to no more than that
+    table: dict[str, frozenset[int]]
+    coded: dict[str, frozenset[int]]
+
+
+_layouts: dict[str, _Layout] = {}
+
+
+def _layout(template: Template) -> _Layout:
+    found = _layouts.get(template.id)
+    if found is None:
+        tables = template.tables.values()
+        found = _layouts[template.id] = _Layout(
+            {(t.no, r.key): frozenset(t.columns_for_side(r.side)) for t in tables for r in t.total_rows + t.rows
+             if r.key},
+            {t.no: frozenset(t.column_nos) for t in tables},
+            {t.no: frozenset(t.column_nos) for t in tables if t.coded},
+        )
+    return found
+
+
+_NONE: frozenset[int] = frozenset()
+
+
 def _columns(wb: Workbook, kind: str, table: str, row: str) -> frozenset[int]:
     """The columns a figure (or last year's figure) may have on this row; empty if the row is not there."""
+    layout = _layout(wb.template)
+    cols = layout.fixed.get((table, row))
+    if cols is not None:
+        return cols if kind == "values" else layout.table[table]
+    cols = layout.coded.get(table, _NONE)
     if kind == "values":
-        return frozenset(wb.row_columns(table, row)) if wb.has_row(table, row) else frozenset()
-    spec = wb.template.tables.get(table)  # last year's rows may be codes this year no longer has
-    if spec is None or not (spec.fixed_row(row) is not None or (spec.coded and _CODE.fullmatch(row))):
-        return frozenset()
-    return frozenset(spec.column_nos)
+        return cols if row in wb.coded.get(table, ()) else _NONE
+    return cols if _CODE.fullmatch(row) else _NONE  # last year's codes need not be this year's rows
 
 
 def read_manifest(c: Connection) -> Manifest:
@@ -240,7 +271,39 @@ def _select_sql(table: Table) -> str:
 def _fetch(c: Connection, table: Table) -> list[tuple[Any, ...]]:
     # The bulk rows straight from the driver as plain tuples: they feed the digest's JSON as they
     # are, and SQLAlchemy's row objects would cost as much as everything else the gate does.
-    return c.connection.driver_connection.execute(_select_sql(table)).fetchall()  # type: ignore[union-attr]
+    rows = c.connection.driver_connection.execute(_select_sql(table)).fetchall()  # type: ignore[union-attr]
+    if table in BULK_TABLES:
+        _check_storage(table, rows)
+    return rows
+
+
+#: The tables with a row per figure: their storage classes are checked on the rows read.
+BULK_TABLES = (S.cell_value, S.prior_value)
+#: SQLite's storage class (``typeof``) of a value as the driver returns it.
+_STORAGE = {int: "integer", str: "text", float: "real", bytes: "blob", type(None): "null"}
+
+
+def allowed_types(table: Table) -> list[tuple[Any, tuple[str, ...]]]:
+    """Each column with the storage classes our writer gives it (``typeof``)."""
+    out = []
+    for col in table.columns:
+        kind = "integer" if col.type.python_type is int else "text"
+        out.append((col, (kind,) if not col.nullable else (kind, "null")))
+    return out
+
+
+def wrong_type(table: Table, column: str, kind: str, kinds: tuple[str, ...]) -> Refused:
+    return Refused(f"数据表“{table.name}”的“{column}”列中有 {kind} 类型的值（应为"
+                   f"{'整数' if kinds[0] == 'integer' else '文本'}），文件不是由本软件生成或已被改动")
+
+
+def _check_storage(table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Every value's storage class, column by column in C (``set(map(type, …))``)."""
+    for i, (col, kinds) in enumerate(allowed_types(table)):
+        found = {_STORAGE.get(t, "blob") for t in set(map(type, map(itemgetter(i), rows)))}
+        bad = sorted(found - set(kinds))
+        if bad:
+            raise wrong_type(table, col.name, bad[0], kinds)
 
 
 _ROW, _COL, _TEXT = itemgetter(0, 1), itemgetter(2), itemgetter(3)

@@ -15,12 +15,13 @@ in this order (cheapest and safest first):
    1 MB limit on any single value;
 4. ``sqlite_master`` equal, row for row and character for character, to the frozen schema of
    `models.submission` (so no trigger, view, index or extra table can arrive);
-5. the storage class of every column (``typeof``): amounts are text, never REAL or BLOB; then
-   ``integrity_check`` (B-trees, indexes, NOT NULL);
+5. the storage class of every column: amounts are text, never REAL or BLOB (``typeof`` on the
+   small tables; the figures' values as they are read, in one pass per column);
 6. the content (`services.exchange.content`): one manifest row, a template this program has,
-   codes of 3/5/7 ASCII digits, tables/rows/columns the template has, every amount re-parsed by
-   `money.parse_amount` and required to be in canonical form, counts and the check summary
-   matching the rows;
+   codes of 3/5/7 ASCII digits, tables/rows/columns the template has, every amount in the
+   canonical form of `money` (one regular-expression pass over them all, property-tested
+   against `money.parse_amount`), counts and the check summary matching the rows; then
+   ``integrity_check`` (B-trees, indexes, NOT NULL);
 7. the digest over the canonical content (`services.exchange.canonical`);
 8. the whole department-year checked again by the engine: errors are accepted only when the
    clerk sealed them knowingly (强制上报, ``allow_errors``).
@@ -42,21 +43,25 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, create_engine, func, or_, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.pool import NullPool
 
 from models import submission as S
 from services.engine import check_workbook
 from services.exchange.canonical import digest_of, serialise
 from services.exchange.content import (
+    BULK_TABLES,
     Manifest,
     Refused,
     SealedFinding,
     Submission,
+    allowed_types,
     check_counts,
     manifest_fields,
     read_manifest,
     read_sealed,
     read_workbook,
+    wrong_type,
 )
 from services.store import APPLICATION_ID as DEPARTMENT_APPLICATION_ID
 
@@ -208,35 +213,30 @@ def _check_integrity(c: Connection) -> None:
 
 
 # ── 5: storage classes ─────────────────────────────────────────────────────
-def _allowed_types(table: Table) -> list[tuple[Any, tuple[str, ...]]]:
-    out = []
-    for col in table.columns:
-        kind = "integer" if col.type.python_type is int else "text"
-        out.append((col, (kind,) if not col.nullable else (kind, "null")))
-    return out
-
-
 @cache
-def _type_queries() -> list[tuple[Table, list[tuple[Any, tuple[str, ...]]], Any]]:
+def _type_queries() -> list[tuple[Table, list[tuple[Any, tuple[str, ...]]], str]]:
     out = []
     for table in S.metadata.sorted_tables:
-        cols = _allowed_types(table)
+        if table in BULK_TABLES:
+            continue  # checked on the rows as they are read (`content.read_workbook`), in one pass
+        cols = allowed_types(table)
         stmt = (select(*[func.typeof(col) for col, _ in cols])
                 .where(or_(*[func.typeof(col).not_in(kinds) for col, kinds in cols])).limit(1))
-        out.append((table, cols, stmt))
+        # Compiled once to SQLite text (its only literals are our own type names): run per file
+        # on the driver, it skips SQLAlchemy's per-statement work.
+        sql = str(stmt.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+        out.append((table, cols, sql))
     return out
 
 
 def _check_types(c: Connection) -> None:
-    for table, cols, stmt in _type_queries():
-        bad = c.execute(stmt).first()
+    raw = c.connection.driver_connection
+    for table, cols, sql in _type_queries():
+        bad = raw.execute(sql).fetchone()  # type: ignore[union-attr]
         if bad is not None:
             for (col, kinds), kind in zip(cols, bad):
                 if kind not in kinds:
-                    raise Refused(
-                        f"数据表“{table.name}”的“{col.name}”列中有 {kind} 类型的值（应为"
-                        f"{'整数' if kinds[0] == 'integer' else '文本'}），文件不是由本软件生成或已被改动"
-                    )
+                    raise wrong_type(table, col.name, kind, kinds)
 
 
 # ── the whole gate ─────────────────────────────────────────────────────────
@@ -280,11 +280,13 @@ def open_submission(path: Path) -> Submission:
     pages = _check_header(data)
     try:
         with _opened(data, pages) as c:
-            _check_types(c)  # first: its reasons are clearer than integrity_check's
-            _check_integrity(c)
+            # Storage classes and every value first: their reasons are clearer than
+            # integrity_check's, and on a damaged file a read fails as cleanly ("malformed").
+            _check_types(c)
             m = read_manifest(c)
             wb, raw = read_workbook(c, m)
             sealed = read_sealed(c, m)
+            _check_integrity(c)
     except sqlite3.Error as e:
         raise Refused(_sqlite_reason(e)) from None
     except UnicodeDecodeError:  # SQLite's message quoted bytes of a damaged schema
