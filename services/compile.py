@@ -10,7 +10,7 @@ when rows are added or removed, never on a figure's change.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache, partial
 
@@ -19,7 +19,10 @@ from services.rules import EACH_CLASS, EACH_ROW, Formula, Hierarchy, ParentsExis
 from services.templates import RuleSpec, TableSpec
 from services.workbook import Cell, Workbook, parent_code
 
-Side = tuple[tuple[tuple[int, Cell], ...], Decimal]  # (signed cells, constant)
+#: One side of a comparison: the cells added, the cells subtracted, and a constant.
+Side = tuple[tuple[Cell, ...], tuple[Cell, ...], Decimal]
+Signed = tuple[tuple[tuple[int, Cell], ...], Decimal]  # the same as (sign, cell) pairs and a constant
+_NOTHING: Side = ((), (), ZERO)
 
 #: ``Cell`` without the NamedTuple's Python-level ``__new__``: expansion makes thousands of them
 #: per check of a department, and the district re-checks a thousand departments in a run.
@@ -28,36 +31,43 @@ _cell = partial(tuple.__new__, Cell)
 
 @dataclass(eq=False, slots=True)
 class Check:
-    """One comparison: Σ lhs  cmp  Σ rhs, or a structural finding (``missing_parent``)."""
+    """One comparison: Σ left  cmp  Σ right, or a structural finding (``missing_parent``)."""
 
     spec: RuleSpec
     key: tuple
     anchor: Cell
     cmp: str = "="
-    lhs: Side = ((), ZERO)
-    rhs: Side = ((), ZERO)
+    left: Side = _NOTHING
+    right: Side = _NOTHING
     missing_parent: str | None = None
-    #: each side as (cells added, cells subtracted, constant): what the engine sums
-    plan: tuple = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.plan = (_split(self.lhs), _split(self.rhs))
+    @property
+    def lhs(self) -> Signed:
+        return _signed(self.left)
+
+    @property
+    def rhs(self) -> Signed:
+        return _signed(self.right)
 
     @property
     def reads(self) -> Iterator[Cell]:
-        for _, c in self.lhs[0]:
-            yield c
-        for _, c in self.rhs[0]:
-            yield c
+        for side in (self.left, self.right):
+            yield from side[0]
+            yield from side[1]
 
     @property
     def addends(self) -> int:
-        return max(1, len(self.lhs[0]) + len(self.rhs[0]) - 1)
+        n = len(self.left[0]) + len(self.left[1]) + len(self.right[0]) + len(self.right[1])
+        return max(1, n - 1)
 
 
-def _split(side: Side) -> tuple[tuple[Cell, ...], tuple[Cell, ...], Decimal]:
-    cells, const = side
-    return (tuple(c for sign, c in cells if sign > 0), tuple(c for sign, c in cells if sign < 0), const)
+def _signed(side: Side) -> Signed:
+    plus, minus, const = side
+    return tuple((1, c) for c in plus) + tuple((-1, c) for c in minus), const
+
+
+def _side(signed: list[tuple[int, Cell]], const: Decimal) -> Side:
+    return tuple(c for sign, c in signed if sign > 0), tuple(c for sign, c in signed if sign < 0), const
 
 
 @cache
@@ -171,7 +181,7 @@ def _formula(wb: Workbook, spec: RuleSpec, rule: Formula, this_class: str | None
         if not sides[0] and not sides[1]:
             continue
         anchor = (sides[0] or sides[1])[0][1]
-        yield Check(spec, (spec.id, anchor), anchor, rule.cmp, (tuple(sides[0]), consts[0]), (tuple(sides[1]), consts[1]))
+        yield Check(spec, (spec.id, anchor), anchor, rule.cmp, _side(sides[0], consts[0]), _side(sides[1], consts[1]))
 
 
 def _each_row(wb: Workbook, spec: RuleSpec, rule: Formula) -> Iterator[Check]:
@@ -188,17 +198,23 @@ def _each_row(wb: Workbook, spec: RuleSpec, rule: Formula) -> Iterator[Check]:
 
 
 def _row_check(spec: RuleSpec, rule: Formula, row: str) -> Check:
-    sides: list[list[tuple[int, Cell]]] = [[], []]
+    sides: tuple[tuple[list[Cell], list[Cell]], ...] = (([], []), ([], []))
     consts = [ZERO, ZERO]
+    anchor: Cell | None = None
     for side, ts in ((0, rule.lhs), (1, rule.rhs)):
         for t in ts:
             if t.ref is None:
                 consts[side] += t.sign * (t.const or ZERO)
                 continue
             hi = t.ref.col_to if t.ref.col_to is not None else t.ref.col
-            sides[side].extend((t.sign, _cell((spec.table, row, c))) for c in range(t.ref.col, hi + 1))  # type: ignore[arg-type]
-    anchor = (sides[0] or sides[1])[0][1]
-    return Check(spec, (spec.id, anchor), anchor, rule.cmp, (tuple(sides[0]), consts[0]), (tuple(sides[1]), consts[1]))
+            cells = [_cell((spec.table, row, c)) for c in range(t.ref.col, hi + 1)]  # type: ignore[arg-type]
+            if anchor is None and cells:
+                anchor = cells[0]  # the first cell the rule names
+            sides[side][t.sign < 0].extend(cells)
+    (lp, lm), (rp, rm) = sides
+    assert anchor is not None  # an each-row rule names at least one column
+    return Check(spec, (spec.id, anchor), anchor, rule.cmp, (tuple(lp), tuple(lm), consts[0]),
+                 (tuple(rp), tuple(rm), consts[1]))
 
 
 def _class_codes(wb: Workbook, spec: RuleSpec, rule: Formula) -> list[str]:
@@ -231,8 +247,8 @@ def _hierarchy(wb: Workbook, spec: RuleSpec, rule: Hierarchy) -> Iterator[Check]
             continue  # a missing parent is reported once, by 上级科目存在
         for col in t.column_nos:
             anchor = _cell((spec.table, parent, col))
-            rhs = tuple((1, _cell((spec.table, ch, col))) for ch in children)
-            yield Check(spec, (spec.id, anchor), anchor, "=", (((1, anchor),), ZERO), (rhs, ZERO))
+            summed = tuple([_cell((spec.table, ch, col)) for ch in children])
+            yield Check(spec, (spec.id, anchor), anchor, "=", ((anchor,), (), ZERO), (summed, (), ZERO))
 
 
 def _parents(wb: Workbook, spec: RuleSpec) -> Iterator[Check]:

@@ -49,7 +49,7 @@ class Delta:
 
 
 def _sum(get: Callable[[Cell, Decimal], Decimal], side: tuple) -> Decimal:
-    """One side of a check (`Check.plan`): a blank cell counts as zero. The additions run inside
+    """One side of a check (`compile.Side`): a blank cell counts as zero. The additions run inside
     ``sum``/``map`` (C), which matters when a district re-checks a thousand departments."""
     plus, minus, const = side
     total = sum(map(get, plus, repeat(ZERO)), const)
@@ -161,9 +161,8 @@ class Checker:
         if ch.missing_parent is not None:
             return self._missing_parent(ch)
         get = self.wb.values.get
-        lhs, rhs = ch.plan
-        left = _sum(get, lhs)
-        right = _sum(get, rhs)
+        left = _sum(get, ch.left)
+        right = _sum(get, ch.right)
         if ch.cmp == "=":
             ok = left == right
         elif ch.cmp == "≥":
@@ -194,7 +193,7 @@ class Checker:
         spec = ch.spec
         table = self.wb.table(ch.anchor.table)
         rounding = ch.cmp == "=" and abs(diff) <= CENT * ch.addends
-        single = len(ch.lhs[0]) == 1 and ch.lhs[1] == 0
+        single = len(ch.left[0]) + len(ch.left[1]) == 1 and ch.left[2] == 0
         subject = f"{row}（{column}）为" if single else "左边合计"
         if ch.cmp == "=":
             msg = f"“{spec.text}”不成立：{subject} {fmt(left)}，按公式应为 {fmt(right)}，相差 {fmt(diff)}"
