@@ -67,6 +67,16 @@ def child(folder: Path, count: int, workers: int | None) -> None:
           f"worker {workers.ru_maxrss / 1024:6.1f} MB; district file {size / 2**20:6.1f} MB")
 
 
+def calibration() -> float:
+    """CPU seconds of a fixed pure-Python loop: this VM's speed varies 2–3× over a day, so the
+    numbers above are comparable only beside this one (about 0.30 s when the machine is quiet)."""
+    t = time.process_time()
+    s = 0
+    for i in range(3_000_000):
+        s += i * i
+    return time.process_time() - t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--counts", type=int, nargs="+", default=[250, 1000])
@@ -79,9 +89,11 @@ def main() -> None:
         child(a.dir, a.child, a.workers)
         return
     prepare(a.dir, max(a.counts), a.rows)
+    before = calibration()
     for n in a.counts:
         extra = ["--workers", str(a.workers)] if a.workers else []
         subprocess.run([sys.executable, __file__, "--child", str(n), "--dir", str(a.dir), *extra], check=True)
+    print(f"calibration loop: {before:.2f} s before, {calibration():.2f} s after (≈ 0.30 s on a quiet machine)")
     print("target: 1000 in ≤ 20 s; peak RSS should not grow with the count")
 
 

@@ -6,6 +6,7 @@ import hashlib
 import io
 import shutil
 import sqlite3
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -251,6 +252,51 @@ def test_changed_amount_is_refused_and_district_is_byte_identical(district: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == listing  # no work copy left behind
 
 
+def test_district_keeps_each_submission_exactly_as_sealed(district: Path, seeds: dict[str, Path]) -> None:
+    """The district stores what the digest covers: anyone can prove later that the figures it
+    holds for a department are the ones the department sealed."""
+    con = sqlite3.connect(district)
+    rows = con.execute("SELECT s.digest, c.content FROM district_content c "
+                       "JOIN district_submission s ON s.id = c.submission_id").fetchall()
+    con.close()
+    sealed = {open_submission(seeds[k]).manifest.digest for k in ("zz.sub", "wh.sub")}
+    assert {d for d, _ in rows} == sealed
+    assert all(hashlib.sha256(zlib.decompress(blob)).hexdigest() == d for d, blob in rows)
+
+
+def test_district_file_changed_behind_its_back_is_detected(district: Path, subs: dict[str, Path],
+                                                          seeds: dict[str, Path], tmp_path: Path) -> None:
+    con = sqlite3.connect(district)
+    sid, blob = con.execute("SELECT c.submission_id, c.content FROM district_content c JOIN district_submission s "
+                            "ON s.id = c.submission_id WHERE s.department = ?", (WH,)).fetchone()
+    forged = zlib.decompress(blob).replace(b'"707.12"', b'"807.12"')
+    assert forged != zlib.decompress(blob)
+    con.execute("UPDATE district_content SET content = ? WHERE submission_id = ?", (zlib.compress(forged), sid))
+    con.commit()
+    con.close()
+    key = next(d.key for d in list_departments(district, 2020) if d.name == WH)
+    with pytest.raises(DistrictError, match="校验码不符"):
+        load_department(district, 2020, key)
+    # a resubmission must take the forged figures away from the 汇总: it cannot, so nothing is written
+    dept = Path(shutil.copy(seeds["wh"], tmp_path / "wh2.sqlite"))
+    with DepartmentFile.open(dept) as f:
+        f.set_cell(2020, Cell("03", "2010308", 1), D("370.83"))
+    submit(dept, 2020, tmp_path / "wh2.sub", allow_errors=True)
+    before = _sha(district)
+    err = io.StringIO()
+    assert cmd_consolidate([tmp_path / "wh2.sub"], district, io.StringIO(), err) == 2
+    assert "校验码不符" in err.getvalue() and _sha(district) == before
+
+
+def test_district_file_of_the_pre_release_format_is_refused_clearly(district: Path, subs: dict[str, Path]) -> None:
+    _sql(district, "UPDATE meta SET value = '1' WHERE key = 'district_schema_version'")
+    before = _sha(district)
+    err = io.StringIO()
+    assert cmd_consolidate([subs["wh"]], district, io.StringIO(), err) == 2
+    assert "早期测试版" in err.getvalue() and "重新汇总" in err.getvalue() and _sha(district) == before
+    assert cmd_status(district, 2020, io.StringIO(), err) == 2
+
+
 def test_refusal_leaves_a_new_district_uncreated(subs: dict[str, Path], tmp_path: Path) -> None:
     bad = tmp_path / "bad.sub"
     bad.write_bytes(b"not a database")
@@ -278,16 +324,18 @@ def test_unusable_district_or_arguments_exit_2(seeds: dict[str, Path], subs: dic
 
 
 # ── the gate: malicious and damaged files ──────────────────────────────────
-def _retype(path: Path, value_sql: str) -> None:
-    """Store a non-text amount in a file whose schema text is still exactly ours (the column's
-    declared type is changed, the value written, and the declaration put back)."""
+def _retype(path: Path, value_sql: str, column: str = "amount", declared: str = "TEXT") -> None:
+    """Store a value of the wrong storage class in a file whose schema text is still exactly ours
+    (the column's declared type is changed, the value written, and the declaration put back)."""
     con = sqlite3.connect(path)
     ddl = con.execute("SELECT sql FROM sqlite_master WHERE name = 'cell_value'").fetchone()[0]
+    assert f"{column} {declared}" in ddl
     con.execute("PRAGMA writable_schema = ON")
-    con.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'cell_value'", (ddl.replace("amount TEXT", "amount BLOB"),))
+    con.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'cell_value'",
+                (ddl.replace(f"{column} {declared}", f"{column} BLOB"),))
     con.commit()
     con.close()
-    _sql(path, f"UPDATE cell_value SET amount = {value_sql} WHERE table_no = '01' AND row_key = '本年支出合计'")
+    _sql(path, f"UPDATE cell_value SET {column} = {value_sql} WHERE table_no = '01' AND row_key = '本年支出合计'")
     con = sqlite3.connect(path)
     con.execute("PRAGMA writable_schema = ON")
     con.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'cell_value'", (ddl,))
@@ -304,6 +352,7 @@ MALICIOUS = {
     "huge blob": (lambda p: _sql(p, "INSERT INTO narrative_text VALUES ('x', zeroblob(30000000))"), "blob"),
     "huge text": (lambda p: _sql(p, "INSERT INTO narrative_text VALUES ('x', CAST(zeroblob(3000000) AS TEXT))"), "超长"),
     "REAL amount": (lambda p: _retype(p, "707.12"), "real"),
+    "text column number": (lambda p: _retype(p, "'2'", column="col_no", declared="INTEGER"), "col_no"),
     "BLOB amount": (lambda p: _sql(p, "UPDATE cell_value SET amount = CAST(amount AS BLOB) WHERE table_no = '01'"), "blob"),
     "non-canonical amount": (lambda p: _sql(p, "UPDATE cell_value SET amount = '707.120' WHERE table_no = '01' AND row_key = '本年支出合计'"), "规范"),
     "not an amount": (lambda p: _sql(p, "UPDATE cell_value SET amount = '1e5' WHERE table_no = '01' AND row_key = '本年支出合计'"), "金额"),
