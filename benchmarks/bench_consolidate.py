@@ -69,7 +69,7 @@ def child(folder: Path, count: int, workers: int | None) -> None:
 
 def calibration() -> float:
     """CPU seconds of a fixed pure-Python loop: this VM's speed varies 2–3× over a day, so the
-    numbers above are comparable only beside this one (about 0.30 s when the machine is quiet)."""
+    numbers above are comparable only beside this one (about 0.14 s when the machine is quiet)."""
     t = time.process_time()
     s = 0
     for i in range(3_000_000):
@@ -93,7 +93,7 @@ def main() -> None:
     for n in a.counts:
         extra = ["--workers", str(a.workers)] if a.workers else []
         subprocess.run([sys.executable, __file__, "--child", str(n), "--dir", str(a.dir), *extra], check=True)
-    print(f"calibration loop: {before:.2f} s before, {calibration():.2f} s after (≈ 0.30 s on a quiet machine)")
+    print(f"calibration loop: {before:.2f} s before, {calibration():.2f} s after (≈ 0.14 s on a quiet machine)")
     print("target: 1000 in ≤ 20 s; peak RSS should not grow with the count")
 
 

@@ -91,10 +91,10 @@ def compile_rule(wb: Workbook, spec: RuleSpec) -> list[Check]:
     if _on_fixed_rows(wb.template, spec):
         # Nothing but the template decides this expansion: made once, shared by every workbook
         # (the district re-checks a thousand departments; Checks are never changed once made).
-        memo = wb.template.expansions
-        found = memo.get(spec)
+        memo = wb.template.memo
+        found = memo.get(("checks", spec))
         if found is None:
-            found = memo[spec] = tuple(_expand(wb, spec, rule))
+            found = memo[("checks", spec)] = tuple(_expand(wb, spec, rule))
         return list(found)
     return list(_expand(wb, spec, rule))
 

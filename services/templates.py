@@ -140,8 +140,9 @@ class Template:
     tables: dict[str, TableSpec]
     cross_rules: list[RuleSpec]
     path: Path | None = None
-    #: rule expansions that depend on this template alone, made once (`services.compile`)
-    expansions: dict = field(default_factory=dict, repr=False, compare=False)
+    #: what is derived from this template alone, made once per template object: rule expansions
+    #: (`services.compile`), where figures may stand (`services.exchange.content`)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def table(self, no: str) -> TableSpec:
         return self.tables[no]

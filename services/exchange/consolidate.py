@@ -131,7 +131,7 @@ def _sum(target: dict[tuple[str, str, int], Decimal], counts: Counter, rows: lis
     for k, a in zip(keys, amounts):
         n = counts[k] - 1
         if n <= 0:
-            del counts[k]
+            counts.pop(k, None)
             target.pop(k, None)
         else:
             counts[k] = n

@@ -205,14 +205,11 @@ class _Layout:
     coded: dict[str, frozenset[int]]
 
 
-_layouts: dict[str, _Layout] = {}
-
-
 def _layout(template: Template) -> _Layout:
-    found = _layouts.get(template.id)
+    found = template.memo.get("gate.layout")
     if found is None:
         tables = template.tables.values()
-        found = _layouts[template.id] = _Layout(
+        found = template.memo["gate.layout"] = _Layout(
             {(t.no, r.key): frozenset(t.columns_for_side(r.side)) for t in tables for r in t.total_rows + t.rows
              if r.key},
             {t.no: frozenset(t.column_nos) for t in tables},
