@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-COMMANDS = {"check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status"}
+COMMANDS = {"check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,9 +52,14 @@ def _parser() -> argparse.ArgumentParser:
     c2.add_argument("-o", "--output", type=Path, required=True, metavar="DISTRICT.sqlite")
     c2.add_argument("--name", help="汇总单位名称（默认：全区汇总）")
 
-    st = sub.add_parser("status", help="区财政局：各部门报送与审核情况")
+    st = sub.add_parser("status", help="区财政局：各部门报送与审核情况（含名单中未报送的部门）")
     st.add_argument("path", type=Path, metavar="DISTRICT.sqlite")
     st.add_argument("--year", type=int)
+
+    r = sub.add_parser("roster", help="区财政局：导入应报部门名单（Excel 或 CSV，含“部门代码”“部门名称”两列）")
+    r.add_argument("path", type=Path, metavar="DISTRICT.sqlite")
+    r.add_argument("roster", type=Path, metavar="名单.xlsx|csv")
+    r.add_argument("--name", help="汇总单位名称（新建区汇总文件时使用，默认：全区汇总）")
     return p
 
 
@@ -91,6 +96,10 @@ def run_cli(argv: list[str]) -> int:
         from services.exchange.status import cmd_status
 
         return cmd_status(args.path, args.year, out, err)
+    if args.command == "roster":
+        from services.exchange.roster import cmd_roster
+
+        return cmd_roster(args.path, args.roster, out, err, name=args.name)
     if args.command == "export-pdf":
         from services.pdf import cmd_export_pdf
 

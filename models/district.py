@@ -12,7 +12,9 @@ required to have them):
   and gets ``replaced_at``/``replaced_by`` (the history, 历次上报);
 * `DistrictContent` — each submission's content exactly as sealed: figures, 上年数, coded rows,
   texts, manifest and the findings at sealing, in the canonical form its digest covers;
-* `DistrictFinding` — the engine's findings when the bureau re-checked the submission (复核).
+* `DistrictFinding` — the engine's findings when the bureau re-checked the submission (复核);
+* `DistrictRosterEntry` — the departments the bureau expects to report (应报部门名单), so the
+  status can name those that have not (未报送).
 
 Only SQLAlchemy Core/ORM statements touch these tables, so the same code can later run on a
 server database; the partial unique index is declared for SQLite and PostgreSQL alike.
@@ -133,3 +135,15 @@ class DistrictFinding(DistrictBase):
     actual: Mapped[Decimal | None]
     difference: Mapped[Decimal | None]
     possible_rounding: Mapped[bool]
+
+
+class DistrictRosterEntry(DistrictBase):
+    """A department the district expects a submission from (应报部门), in the roster's order."""
+
+    __tablename__ = "district_roster"
+
+    seq: Mapped[IntPk]
+    #: as `DistrictDepartment.key`: the code, or ``名称:<name>`` without one
+    key: Mapped[str] = mapped_column(unique=True)
+    code: Mapped[str]
+    name: Mapped[str]

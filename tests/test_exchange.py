@@ -19,6 +19,7 @@ from services.commands import cmd_check, cmd_export_xlsx
 from services.exchange import canonical
 from services.exchange.consolidate import ADDED, REPLACED, UNCHANGED, cmd_consolidate, consolidate
 from services.exchange.district_file import DistrictError
+from services.exchange.roster import cmd_roster, read_roster
 from services.exchange.gate import MAX_BYTES, Refused, is_submission_file, open_submission
 from services.exchange.status import (
     cmd_status,
@@ -295,6 +296,76 @@ def test_district_file_of_the_pre_release_format_is_refused_clearly(district: Pa
     assert cmd_consolidate([subs["wh"]], district, io.StringIO(), err) == 2
     assert "早期测试版" in err.getvalue() and "重新汇总" in err.getvalue() and _sha(district) == before
     assert cmd_status(district, 2020, io.StringIO(), err) == 2
+
+
+# ── the roster (应报部门名单) ───────────────────────────────────────────────
+def test_roster_names_the_departments_that_have_not_submitted(district: Path, tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    # as Excel on a Chinese Windows saves it: GBK, a title row first, a blank line inside
+    roster.write_bytes(("2020年应报部门名单\n序号,部门代码,部门名称\n1,,株洲市渌口区信访局\n"
+                        "2,,武汉市汉阳区信访局\n,,\n3,101001,某某区教育局\n").encode("gb18030"))
+    out, err = io.StringIO(), io.StringIO()
+    assert cmd_roster(district, roster, out, err) == 0, err.getvalue()
+    assert "共 3 个部门" in out.getvalue()
+    report = status(district, 2020)
+    assert [(e.code, e.name) for e in report.missing(2020)] == [("101001", "某某区教育局")]
+    out = io.StringIO()
+    assert cmd_status(district, 2020, out, io.StringIO()) == 1
+    assert "○ 某某区教育局（101001）：未报送" in out.getvalue() and "1 个部门未报送" in out.getvalue()
+    xlsx = tmp_path / "d.xlsx"
+    assert cmd_export_xlsx(district, 2020, xlsx, io.StringIO(), io.StringIO()) == 0
+    from openpyxl import load_workbook
+
+    rows = [[v for v in r if v is not None] for r in load_workbook(xlsx)["上报情况"].iter_rows(values_only=True)]
+    at = rows.index(["未报送的部门"])
+    assert rows[at + 2] == ["某某区教育局", "101001", 2020]
+
+
+def test_roster_from_excel_replaces_the_old_one(district: Path, tmp_path: Path) -> None:
+    from openpyxl import Workbook as Book
+
+    book = Book()
+    ws = book.active
+    ws.append(["单位编码", "单位名称"])
+    ws.append([101001, "某某区教育局"])  # a code typed as a number
+    ws.append(["101002", "某某区卫生健康局"])
+    book.save(tmp_path / "名单.xlsx")
+    assert cmd_roster(district, tmp_path / "名单.xlsx", io.StringIO(), io.StringIO()) == 0
+    report = status(district, 2020)
+    assert [e.code for e in report.roster] == ["101001", "101002"] and len(report.missing(2020)) == 2
+    assert [e.key for e in read_roster(tmp_path / "名单.xlsx")] == ["101001", "101002"]
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("部门,备注\n株洲,x\n", "找不到表头"),
+    ("部门代码,部门名称\n101001,教育局\n101001,教育局二\n", "第 3 行的“教育局二”与第 2 行重复"),
+    ("部门代码,部门名称\n101001,\n", "第 2 行有部门代码“101001”但没有部门名称"),
+    ("部门代码,部门名称\n=1+1,教育局\n", "部门代码“=1+1”无效"),
+    ("部门代码,部门名称\n", "名单中没有部门"),
+])
+def test_bad_roster_changes_nothing(district: Path, tmp_path: Path, content: str, reason: str) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text(content, encoding="utf-8")
+    before = _sha(district)
+    err = io.StringIO()
+    assert cmd_roster(district, roster, io.StringIO(), err) == 2
+    assert reason in err.getvalue() and "没有改动" in err.getvalue() and _sha(district) == before
+
+
+def test_roster_command_from_outside(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    roster = tmp_path / "名单.csv"
+    roster.write_text("部门代码,部门名称\n101001,某某区教育局\n", encoding="utf-8")
+    district = tmp_path / "新区.sqlite"
+    main = Path(__file__).resolve().parents[1] / "main.py"
+    run = subprocess.run([sys.executable, str(main), "roster", str(district), str(roster), "--name", "新区汇总"],
+                         capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert run.returncode == 0 and "共 1 个部门" in run.stdout
+    run = subprocess.run([sys.executable, str(main), "status", str(district)], capture_output=True, text=True,
+                         encoding="utf-8", timeout=120)
+    assert run.returncode == 0 and "新区汇总：还没有收到上报（名单中共 1 个部门）" in run.stdout
 
 
 def test_refusal_leaves_a_new_district_uncreated(subs: dict[str, Path], tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 
 from services.exchange.consolidate import consolidate
+from services.exchange.roster import RosterEntry, set_roster
 from services.exchange.status import history, list_departments
 from services.exchange.submission import submit
 from services.store import DepartmentFile
@@ -133,6 +134,16 @@ def test_district_lists_both_departments_with_badges(district: Path, open_window
     assert "下次汇总时会重新计算并覆盖" in win.statusBar().currentMessage() and win.mode.text() == "只读"
     assert "（只读）" in win.windowTitle() and not win.findings.isVisible()
     assert not win.import_action.isEnabled() and not win.new_year_action.isEnabled()
+    assert _untouched(district, before)
+
+
+def test_departments_on_the_roster_that_have_not_submitted(district: Path, open_window) -> None:
+    set_roster(district, [RosterEntry("", ZZ), RosterEntry("", WH), RosterEntry("101001", "某某区教育局")])
+    before = _sha(district)
+    page = open_window(district).stack.currentWidget()
+    assert "名单中 1 个部门未报送" in page.summary.text()
+    assert page.tabs.tabText(2) == "未报送（1）"
+    assert [page.missing.item(i).text() for i in range(page.missing.count())] == ["某某区教育局（101001）"]
     assert _untouched(district, before)
 
 

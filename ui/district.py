@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.exchange.roster import RosterEntry
 from services.exchange.status import DepartmentStatus
 from services.findings import Finding
 from ui.document import Document, OpenError
@@ -131,11 +132,17 @@ HISTORY_COLUMNS = [
 ]
 
 
-def summary(name: str, year: int, deps: list[DepartmentStatus]) -> str:
+def summary(name: str, year: int, deps: list[DepartmentStatus], missing: int = 0) -> str:
     bad = sum(1 for d in deps if d.errors)
     forced = sum(1 for d in deps if d.allow_errors)
     tail = f"，{bad} 个部门有未改正的错误" if bad else "，所有部门复核均无错误"
-    return f"{name} {year} 年度：已收到 {len(deps)} 个部门的上报{tail}" + (f"（{forced} 个强制上报）" if forced else "")
+    text = f"{name} {year} 年度：已收到 {len(deps)} 个部门的上报{tail}" + (f"（{forced} 个强制上报）" if forced else "")
+    return text + (f"；名单中 {missing} 个部门未报送" if missing else "")
+
+
+def roster_line(entry: RosterEntry) -> str:
+    """A department on the roster that has not submitted, as the 未报送 list shows it."""
+    return f"{entry.name}（{entry.code}）" if entry.code else entry.name
 
 
 def detail(d: DepartmentStatus) -> str:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -35,7 +36,18 @@ from services.exchange.status import DepartmentStatus
 from services.findings import Finding
 from services.forms import Change, EntrySession, TableForm
 from ui import dialogs
-from ui.district import HISTORY_COLUMNS, LIST_COLUMNS, Column, badge, detail, same_finding, stored_findings, summary, tone
+from ui.district import (
+    HISTORY_COLUMNS,
+    LIST_COLUMNS,
+    Column,
+    badge,
+    detail,
+    roster_line,
+    same_finding,
+    stored_findings,
+    summary,
+    tone,
+)
 from ui.editing import SessionEditor
 from ui.findings_panel import FindingsPanel
 from ui.performance_page import PerformancePage
@@ -241,9 +253,13 @@ class DistrictPage(QWidget):
         history = _table(self.history, "history")
         for col, width in enumerate((170, 130, 130, 200, 100, 100, 70, 70)):
             history.setColumnWidth(col, width)
+        self.missing = QListWidget()
+        self.missing.setObjectName("missingDepartments")
+        self.missing.setToolTip("应报部门名单（roster 命令导入）中、本年度还没有上报的部门")
         self.tabs = QTabWidget()
         self.tabs.addTab(self.findings, "复核发现的问题")
         self.tabs.addTab(history, "历次上报")
+        self.tabs.addTab(self.missing, "未报送")
         below = QWidget()
         lower = QVBoxLayout(below)
         lower.setContentsMargins(0, 4, 0, 0)
@@ -264,18 +280,23 @@ class DistrictPage(QWidget):
     def reload(self) -> None:
         """Read the year's departments again from the district file."""
         from services.exchange.district_file import DistrictError
-        from services.exchange.status import list_departments
+        from services.exchange.status import status
 
         try:
-            deps = list_departments(self.path, self.year)
+            report = status(self.path, self.year)
         except DistrictError as e:
-            deps = []
+            deps, missing = [], []
             self.summary.setText(f"无法读取：{e}")
             self.summary.setStyleSheet("color: #b3261e;")
         else:
-            self.summary.setText(summary(self.name, self.year, deps))
-            self.summary.setStyleSheet("color: #b3261e;" if any(d.errors for d in deps) else "color: #1b6e2e;")
+            deps, missing = report.departments, report.missing(self.year)
+            self.summary.setText(summary(self.name, self.year, deps, len(missing)))
+            bad = any(d.errors for d in deps) or missing
+            self.summary.setStyleSheet("color: #b3261e;" if bad else "color: #1b6e2e;")
         self.departments.set_items(deps)
+        self.missing.clear()
+        self.missing.addItems([roster_line(e) for e in missing])
+        self.tabs.setTabText(2, f"未报送（{len(missing)}）")
         if deps:
             self.list.setCurrentIndex(self.departments.index(0, 0))
         else:

@@ -9,15 +9,16 @@ consolidated workbook (`load_consolidated`). All are read-only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection, Row, inspect
 
-from services.exchange import ledger
+from services.exchange import ledger, roster
 from services.exchange.content import workbook_of
 from services.exchange.district_file import DistrictError, reading
+from services.exchange.roster import RosterEntry
 from services.store import DepartmentFileError
 from services.templates import TemplateError, get_template
 from services.workbook import Workbook
@@ -57,10 +58,23 @@ class StatusReport:
     name: str
     year: int | None
     departments: list[DepartmentStatus]
+    #: the departments expected to report (应报部门名单); empty when the bureau gave none
+    roster: list[RosterEntry] = field(default_factory=list)
 
     @property
     def with_errors(self) -> list[DepartmentStatus]:
         return [d for d in self.departments if d.errors]
+
+    def missing(self, year: int) -> list[RosterEntry]:
+        """The departments on the roster with no submission for ``year`` (未报送): matched by
+        code, or by name for an entry without a code."""
+        have = [d for d in self.departments if d.year == year]
+        codes, names = {d.code for d in have if d.code}, {d.name for d in have}
+        return [e for e in self.roster if not (e.code in codes if e.code else e.name in names)]
+
+    def years(self) -> list[int]:
+        """The years the report covers: the one asked for, or every year with a submission."""
+        return [self.year] if self.year is not None else sorted({d.year for d in self.departments})
 
 
 def _status(r: Row) -> DepartmentStatus:
@@ -76,8 +90,9 @@ def status(district_path: Path, year: int | None = None) -> StatusReport:
     with reading(Path(district_path)) as (f, c):
         with c.begin():
             rows = [_status(r) for r in ledger.submissions(c, year)]
+            expected = roster.entries(c) if inspect(c).has_table(roster.ROSTER.name) else []
         name = f.department()[0]
-    return StatusReport(Path(district_path), name, year, rows)
+    return StatusReport(Path(district_path), name, year, rows, expected)
 
 
 def list_departments(district_path: Path, year: int) -> list[DepartmentStatus]:
@@ -139,27 +154,39 @@ def _check_text(d: DepartmentStatus) -> str:
 
 
 def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO) -> int:
-    """``main.py status DISTRICT.sqlite [--year Y]``: exit 1 when any department has errors outstanding."""
+    """``main.py status DISTRICT.sqlite [--year Y]``: exit 1 when any department has errors
+    outstanding or a department on the roster has not submitted."""
     try:
         report = status(district, year)
     except DistrictError as e:
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
-    by_year: dict[int, list[DepartmentStatus]] = {}
-    for d in report.departments:
-        by_year.setdefault(d.year, []).append(d)
-    if not by_year:
-        stdout.write(f"{report.name}：{'没有 ' + str(year) + ' 年度的上报' if year else '还没有收到上报'}。\n")
-    for y, deps in sorted(by_year.items()):
-        stdout.write(f"{report.name} {y} 年度：已收到 {len(deps)} 个部门的上报\n")
+    expected = f"（名单中共 {len(report.roster)} 个部门）" if report.roster else ""
+    if not report.years():
+        stdout.write(f"{report.name}：还没有收到上报{expected}。\n")
+    missing_any = False
+    for y in report.years():
+        deps = [d for d in report.departments if d.year == y]
+        missing = report.missing(y)
+        missing_any = missing_any or bool(missing)
+        if not deps and not missing:
+            stdout.write(f"{report.name}：没有 {y} 年度的上报。\n")
+            continue
+        stdout.write(f"{report.name} {y} 年度：已收到 {len(deps)} 个部门的上报{expected}\n")
         for d in deps:
             mark = "✗" if d.errors else "✓"
             again = f"，第 {d.times} 次上报" if d.times > 1 else ""
-            code = f"（{d.code}）" if d.code else ""
-            stdout.write(f"  {mark} {d.name}{code}：{_when(d.sealed_at)} 封存，{_when(d.received_at)} 收到{again}；{_check_text(d)}\n")
+            stdout.write(f"  {mark} {d.name}{_code(d.code)}：{_when(d.sealed_at)} 封存，{_when(d.received_at)} 收到{again}；{_check_text(d)}\n")
+        for e in missing:
+            stdout.write(f"  ○ {e.name}{_code(e.code)}：未报送\n")
         bad = [d for d in deps if d.errors]
-        stdout.write(f"共 {len(bad)} 个部门有未改正的错误。\n" if bad else "所有部门复核均无错误。\n")
-    return EXIT_ERRORS if report.with_errors else EXIT_OK
+        stdout.write(f"共 {len(bad)} 个部门有未改正的错误" if bad else "所有已报部门复核均无错误")
+        stdout.write(f"，{len(missing)} 个部门未报送。\n" if missing else "。\n")
+    return EXIT_ERRORS if report.with_errors or missing_any else EXIT_OK
+
+
+def _code(code: str) -> str:
+    return f"（{code}）" if code else ""
 
 
 HEADERS = ["部门", "部门代码", "年度", "封存时间", "收到时间", "上报次数", "封存时错误", "封存时提示",
@@ -185,6 +212,14 @@ def export_status_sheet(district_path: Path, year: int | None, xlsx_path: Path, 
     for d in report.departments:
         ws.append([d.name, d.code, d.year, _when(d.sealed_at), _when(d.received_at), d.times, d.sealed_errors,
                    d.sealed_warnings, "是" if d.allow_errors else "否", d.errors, d.warnings, d.source, d.digest[:16]])
+    missing = [(y, e) for y in report.years() for e in report.missing(y)]
+    if missing:
+        ws.append([])
+        ws.append(["未报送的部门"])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        ws.append(["部门", "部门代码", "年度"])
+        for y, e in missing:
+            ws.append([e.name, e.code, y])
     bad = report.with_errors
     if bad:
         ws.append([])

@@ -1,0 +1,175 @@
+"""The district's roster (应报部门名单): which departments must report, read from the bureau's list.
+
+The bureau keeps its list of departments in Excel or as CSV, one department a row with its code
+(部门代码) and name (部门名称). `read_roster` finds the two columns by their headers in the first
+rows; `set_roster` makes it the district's roster, all or nothing (the district file is rebuilt
+beside itself and moved into place, as a consolidation is). The status
+(`services.exchange.status`) then names the departments on the roster with no submission for a
+year (未报送). A department on the roster counts as submitted when a submission carries its code,
+or, for an entry without a code, its name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from sqlalchemy import Connection, delete, insert, select
+
+from models.district import DistrictRosterEntry
+from services.exchange.district_file import DEFAULT_NAME, DistrictError, WorkCopy
+
+EXIT_OK, EXIT_UNREADABLE = 0, 2
+ROSTER = DistrictRosterEntry.__table__
+#: Department codes are short letters and digits (e.g. 101001); anything else is a misplaced cell.
+_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-.]{0,29}")
+#: How far down a sheet the header row may be (a title and a note may come first).
+_HEADER_ROWS = 10
+MAX_NAME_CHARS = 200
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """A department on the roster (应报部门)."""
+
+    code: str
+    name: str
+
+    @property
+    def key(self) -> str:
+        """The same key as the department's submissions (`Manifest.department_key`)."""
+        return self.code or f"名称:{self.name}"
+
+
+class RosterError(Exception):
+    """The roster file cannot be used; ``str()`` says what and where, in Chinese."""
+
+
+# ── reading the bureau's list ──────────────────────────────────────────────
+def _cells_csv(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on a Chinese Windows saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    raise RosterError("文件的文字编码无法识别（请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel 文件）")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():  # a code typed as a number: 101001.0
+        return str(int(value))
+    return str(value).strip()
+
+
+def _cells_xlsx(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook  # lazy: only this command reads Excel
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
+        raise RosterError(f"无法作为 Excel 文件读取（{type(e).__name__}）") from None
+    try:
+        return [[_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _header(rows: list[list[str]]) -> tuple[int, int, int]:
+    """(header row index, code column, name column), found by the headers' words."""
+    for i, row in enumerate(rows[:_HEADER_ROWS]):
+        code = next((j for j, v in enumerate(row) if "代码" in v or "编码" in v), None)
+        name = next((j for j, v in enumerate(row) if j != code and ("名称" in v or v in ("部门", "单位"))), None)
+        if code is not None and name is not None:
+            return i, code, name
+    raise RosterError("找不到表头：前几行中应有“部门代码”和“部门名称”两列")
+
+
+def read_roster(path: Path) -> list[RosterEntry]:
+    """The departments listed in a CSV or Excel file, in order; `RosterError` says what is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise RosterError(f"找不到名单文件：{path}")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _cells_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        rows = _cells_xlsx(path)
+    else:
+        raise RosterError("名单文件应为 Excel（.xlsx）或 CSV（.csv）文件")
+    rows = [[_text(v) for v in row] for row in rows]
+    head, code_col, name_col = _header(rows)
+    out: list[RosterEntry] = []
+    seen: dict[str, int] = {}
+    for n, row in enumerate(rows[head + 1:], start=head + 2):  # n: the row number a clerk sees
+        code = row[code_col] if code_col < len(row) else ""
+        name = row[name_col] if name_col < len(row) else ""
+        if not code and not name:
+            continue
+        if not name:
+            raise RosterError(f"第 {n} 行有部门代码“{code[:30]}”但没有部门名称")
+        if len(name) > MAX_NAME_CHARS:
+            raise RosterError(f"第 {n} 行的部门名称过长")
+        if code and not _CODE.fullmatch(code):
+            raise RosterError(f"第 {n} 行的部门代码“{code[:30]}”无效（应为字母和数字）")
+        entry = RosterEntry(code, name)
+        if entry.key in seen:
+            raise RosterError(f"第 {n} 行的“{name}”与第 {seen[entry.key]} 行重复")
+        seen[entry.key] = n
+        out.append(entry)
+    if not out:
+        raise RosterError("名单中没有部门")
+    return out
+
+
+# ── the district's roster ─────────────────────────────────────────────────
+def replace(c: Connection, entries: list[RosterEntry]) -> None:
+    c.execute(delete(ROSTER))
+    c.execute(insert(ROSTER), [{"seq": i, "key": e.key, "code": e.code, "name": e.name}
+                               for i, e in enumerate(entries, 1)])
+
+
+def entries(c: Connection) -> list[RosterEntry]:
+    return [RosterEntry(code, name) for code, name in c.execute(select(ROSTER.c.code, ROSTER.c.name).order_by(ROSTER.c.seq))]
+
+
+def set_roster(district_path: Path, new: list[RosterEntry], *, name: str | None = None) -> None:
+    """Make ``new`` the district's roster (creating the district file if there is none), or
+    change nothing: the district file is replaced whole, as by a consolidation."""
+    work = WorkCopy(Path(district_path), name or DEFAULT_NAME)
+    work.start()
+    try:
+        conn = work.connect()
+        try:
+            with conn.begin():
+                replace(conn, new)
+        finally:
+            conn.close()
+            conn.engine.dispose()
+        work.commit()
+    except BaseException:
+        work.discard()
+        raise
+
+
+def cmd_roster(district: Path, roster_file: Path, stdout: TextIO, stderr: TextIO, *, name: str | None = None) -> int:
+    """``main.py roster DISTRICT.sqlite ROSTER.xlsx|csv [--name 某某区汇总]``."""
+    try:
+        new = read_roster(roster_file)
+    except RosterError as e:
+        stderr.write(f"无法读取名单 {Path(roster_file).name}：{e}。{Path(district).name} 没有改动。\n")
+        return EXIT_UNREADABLE
+    try:
+        set_roster(district, new, name=name)
+    except DistrictError as e:
+        stderr.write(f"无法写入名单：{e}\n")
+        return EXIT_UNREADABLE
+    stdout.write(f"应报部门名单已更新：共 {len(new)} 个部门（{Path(district).name}）。\n")
+    return EXIT_OK
