@@ -477,8 +477,8 @@ def test_recomputed_digest_does_not_let_errors_in(subs: dict[str, Path]) -> None
     del m["id"]
     rows = {t: con.execute(f"SELECT * FROM {t}").fetchall()
             for t in ("cell_value", "prior_value", "coded_row", "narrative_text", "finding")}
-    forged = canonical.digest(m, rows["cell_value"], rows["prior_value"], rows["coded_row"],
-                              rows["narrative_text"], rows["finding"])
+    forged = canonical.digest_of(canonical.serialise(m, rows["cell_value"], rows["prior_value"], rows["coded_row"],
+                                                     rows["narrative_text"], rows["finding"]))
     con.execute("UPDATE manifest SET digest = ?", (forged,))
     con.commit()
     con.close()

@@ -63,20 +63,8 @@ def serialise(
 
 
 def digest_of(content: bytes) -> str:
-    """SHA-256 (lower-case hex) of a canonical serialisation."""
+    """The digest (校验码): SHA-256, lower-case hex, of a canonical serialisation (`serialise`)."""
     return hashlib.sha256(content).hexdigest()
-
-
-def digest(
-    manifest: Mapping[str, str | int],
-    values: Iterable[CellRow],
-    prior: Iterable[CellRow],
-    coded: Iterable[CodedRowT],
-    texts: Iterable[TextRow],
-    findings: Iterable[FindingRow],
-) -> str:
-    """SHA-256 (lower-case hex) of the canonical serialisation described in the module docstring."""
-    return digest_of(serialise(manifest, values, prior, coded, texts, findings))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sqlalchemy.pool import NullPool
 
 from models import submission as S
 from services.engine import check_workbook
-from services.exchange.canonical import digest
+from services.exchange.canonical import digest_of, serialise
 from services.exchange.gate import Refused, open_submission
 from services.findings import Finding
 from services.migrations import SCHEMA_VERSION
@@ -93,7 +93,7 @@ def seal(wb: Workbook, out_path: Path, allow_errors: bool = False, *, created_at
         "warnings": len(found) - errors, "allow_errors": int(bool(errors)),
     }
     fields = {k: v for k, v in manifest.items() if k != "id"}
-    manifest["digest"] = digest(fields, values, prior, coded, texts, [tuple(r.values()) for r in found])
+    manifest["digest"] = digest_of(serialise(fields, values, prior, coded, texts, [tuple(r.values()) for r in found]))
     _write(out_path, manifest, values, prior, coded, texts, found)
     try:
         open_submission(out_path)
