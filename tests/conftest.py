@@ -102,6 +102,8 @@ def _quiet_qt(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(dialogs, "ask", ask)
     monkeypatch.setattr(dialogs, "error", lambda parent, title, text: dialog_log.append(("error", title, text)))
+    monkeypatch.setattr(dialogs, "report", lambda parent, title, text, details="", ok=True:
+                        dialog_log.append(("report" if ok else "report!", title, f"{text}\n{details}")))
     yield
     # Qt objects left in reference cycles are collected now, while the QApplication lives,
     # not at interpreter exit after it is gone.

@@ -514,16 +514,20 @@ def test_byte_flips_are_never_accepted_silently(flips: list[tuple[int, int]], se
 
 
 # ── many departments, in worker processes ──────────────────────────────────
-def test_generated_departments_consolidate_in_parallel(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start_method", [None, "spawn"])  # spawn: as the window starts its workers
+def test_generated_departments_consolidate_in_parallel(tmp_path: Path, start_method: str | None) -> None:
     template = get_template("national-2020")
     parts, paths = [], []
     for seed in range(1, 6):
-        wb = generate(template, 2020, rows=20, seed=seed, department=f"模拟局{seed}")
+        wb = generate(template, 2020, rows=20, seed=seed, department=f"模拟局{seed}", vary_codes=True)
         seal(wb, tmp_path / f"s{seed}.sub")
         parts.append(wb)
         paths.append(tmp_path / f"s{seed}.sub")
-    r = consolidate(paths, tmp_path / "d.sqlite", workers=2)
+    seen: list[tuple[int, int, str]] = []
+    r = consolidate(paths, tmp_path / "d.sqlite", workers=2, start_method=start_method,
+                    progress=lambda *a: seen.append(a))
     assert r.written and [o.action for o in r.outcomes] == [ADDED] * 5
+    assert seen == [(i, 5, f"s{i}.sub") for i in range(1, 6)]
     total = load_consolidated(tmp_path / "d.sqlite", 2020)
     for cell in set().union(*(p.values for p in parts)):
         assert total.values[cell] == sum((p.values.get(cell, Decimal(0)) for p in parts), Decimal(0))

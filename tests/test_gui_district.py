@@ -251,3 +251,76 @@ def test_screenshot_of_a_district(district: Path, tmp_path: Path) -> None:
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert out.stat().st_size > 10_000
+
+
+# ── the 上报与汇总 menu ──────────────────────────────────────────────────────
+def _answer(monkeypatch, **answers) -> None:  # noqa: ANN001
+    """The file dialogs' answers: open (one file), opens (several), save (a path)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    if "open" in answers:
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(answers["open"]), "")))
+    if "opens" in answers:
+        monkeypatch.setattr(QFileDialog, "getOpenFileNames",
+                            staticmethod(lambda *a, **k: ([str(p) for p in answers["opens"]], "")))
+    if "save" in answers:
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(answers["save"]), "")))
+
+
+def _menu_action(win, text: str):  # noqa: ANN001, ANN202
+    menu = next(a for a in win.menuBar().actions() if a.text() == "上报与汇总(&R)").menu()
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+def test_clerk_seals_the_year_from_the_menu(built: dict[str, Path], tmp_path: Path, open_window, monkeypatch,
+                                           dialog_log, dialog_answers) -> None:
+    from services.exchange.gate import open_submission
+
+    dept = Path(shutil.copy(built["wh"], tmp_path / "wh.sqlite"))
+    win = open_window(dept)
+    assert win.submit_action.isEnabled()
+    _answer(monkeypatch, save=tmp_path / "武汉_上报")
+    win.submit_action.trigger()
+    sealed = tmp_path / "武汉_上报.sqlite"
+    assert open_submission(sealed).manifest.department == WH
+    assert dialog_log[-1][0] == "report" and "请把这个文件交给区财政局" in dialog_log[-1][2]
+    # 株洲 has errors: the clerk is asked, and saying no writes nothing
+    zz = Path(shutil.copy(built["zz"], tmp_path / "zz.sqlite"))
+    win = open_window(zz)
+    dialog_answers["生成上报文件"] = False
+    _answer(monkeypatch, save=tmp_path / "株洲.sqlite")
+    win.submit_action.trigger()
+    assert dialog_log[-1][0] == "ask" and "4 个错误" in dialog_log[-1][2] and not (tmp_path / "株洲.sqlite").exists()
+    dialog_answers["生成上报文件"] = True
+    win.submit_action.trigger()
+    assert open_submission(tmp_path / "株洲.sqlite").manifest.allow_errors == 1
+    assert "强制上报" in dialog_log[-1][2]
+
+
+def test_bureau_consolidates_from_the_menu_and_sees_the_district(built: dict[str, Path], tmp_path: Path,
+                                                                 open_window, monkeypatch, dialog_log) -> None:
+    win = open_window(Path(shutil.copy(built["wh"], tmp_path / "wh.sqlite")))
+    district = tmp_path / "新区.sqlite"
+    _answer(monkeypatch, opens=[built["zz.sub"], built["wh.sub"]], save=district)
+    consolidate_action = _menu_action(win, "汇总各部门上报文件…")
+    consolidate_action.trigger()
+    assert dialog_log[-2][0] == "report" and "已汇总 2 个上报文件" in dialog_log[-2][2]
+    assert "✓ zz.sub" in dialog_log[-2][2] and dialog_log[-1][0] == "ask"  # open it?
+    assert win.document.district == district and isinstance(win.stack.currentWidget(), DistrictPage)
+    assert not win.submit_action.isEnabled()
+    # a refused batch, from the district window: nothing changes, every verdict is shown
+    bad = tmp_path / "坏文件.sqlite"
+    bad.write_bytes(b"not a database")
+    before = _sha(district)
+    _answer(monkeypatch, opens=[built["wh.sub"], bad])
+    consolidate_action.trigger()
+    kind, _, text = dialog_log[-1]
+    assert kind == "report!" and "✗ 坏文件.sqlite：拒收" in text and "没有汇总任何文件" in text
+    assert _sha(district) == before
+    # the roster, from the district window: its 未报送 list follows
+    roster = tmp_path / "名单.csv"
+    roster.write_text(f"部门代码,部门名称\n,{ZZ}\n,{WH}\n101001,某某区教育局\n", encoding="utf-8")
+    _answer(monkeypatch, open=roster)
+    _menu_action(win, "导入应报部门名单…").trigger()
+    page = win.stack.currentWidget()
+    assert isinstance(page, DistrictPage) and page.tabs.tabText(2) == "未报送（1）"

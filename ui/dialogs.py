@@ -13,10 +13,24 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 DEPARTMENT_FILES = "部门数据文件 (*.sqlite)"
 EXCEL_FILES = "Excel 报表 (*.xlsx)"
 PDF_FILES = "PDF 文件 (*.pdf)"
+SUBMISSION_FILES = "上报文件 (*.sqlite)"
+ROSTER_FILES = "部门名单 (*.xlsx *.csv)"
 
 
 def open_path(parent: QWidget, title: str, filters: str) -> Path | None:
     path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return Path(path) if path else None
+
+
+def open_paths(parent: QWidget, title: str, filters: str) -> list[Path]:
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, "", filters)
+    return [Path(p) for p in paths]
+
+
+def existing_or_new_path(parent: QWidget, title: str, filters: str, suggested: str = "") -> Path | None:
+    """A file to add to, or a new one: no "replace it?" question, since nothing is replaced."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters,
+                                          options=QFileDialog.Option.DontConfirmOverwrite)
     return Path(path) if path else None
 
 
@@ -45,3 +59,12 @@ def show_file(path: Path) -> None:
 
 def error(parent: QWidget, title: str, text: str) -> None:
     QMessageBox.critical(parent, title, text)
+
+
+def report(parent: QWidget, title: str, text: str, details: str = "", *, ok: bool = True) -> None:
+    """An outcome to read: a sentence, and the line-by-line account under 显示详细信息."""
+    box = QMessageBox(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning, title, text,
+                      QMessageBox.StandardButton.Ok, parent)
+    if details:
+        box.setDetailedText(details)
+    box.exec()

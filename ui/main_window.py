@@ -19,7 +19,7 @@ from services.forms import Change
 from services.performance import TABLE as PERF_TABLE
 from services.performance import check_performance
 from services.workbook import Cell
-from ui import dialogs, file_actions, table_actions
+from ui import dialogs, exchange_actions, file_actions, table_actions
 from ui.department_page import DepartmentPage
 from ui.district_page import DistrictPage, ReadOnlyEditor, freeze
 from ui.document import Document, OpenError
@@ -110,6 +110,14 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self._action("退出", self.close, QKeySequence.StandardKey.Quit))
 
+        x = self.menuBar().addMenu("上报与汇总(&R)")
+        self.submit_action = self._action("生成上报文件（报送区财政局）…", lambda: exchange_actions.submit(self))
+        self.submit_action.setToolTip("把当前年度封装成一个上报文件，交给区财政局")
+        x.addAction(self.submit_action)
+        x.addSeparator()
+        x.addAction(self._action("汇总各部门上报文件…", lambda: exchange_actions.consolidate(self)))
+        x.addAction(self._action("导入应报部门名单…", lambda: exchange_actions.roster(self)))
+
         e = self.menuBar().addMenu("编辑(&E)")
         self.undo_action = self.undo_group.createUndoAction(self, "撤销")
         self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
@@ -192,7 +200,7 @@ class MainWindow(QMainWindow):
     def _set_editable(self, on: bool) -> None:
         """A read-only document (a district file's) offers no action that would change it."""
         for a in (self.import_action, self.new_year_action, self.manual_action, self.fill_action,
-                  self.add_row_action, self.remove_row_action, *self.table_actions[1:3]):
+                  self.add_row_action, self.remove_row_action, self.submit_action, *self.table_actions[1:3]):
             a.setEnabled(on)
 
     def reload(self, year: int) -> None:

@@ -14,9 +14,10 @@ all the reasons at once.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -38,6 +39,8 @@ from services.templates import get_template
 from services.workbook import Cell, Workbook
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
+#: ``progress(done, total, file name)``: a file's verdict is in
+Progress = Callable[[int, int, str], None]
 ADDED, REPLACED, UNCHANGED = "新增", "替换", "未变化"
 #: From this many files on, the gate runs in worker processes (starting them costs ~0.3 s).
 PARALLEL_FROM = 40
@@ -191,12 +194,15 @@ def _workers(files: int, asked: int | None) -> int:
 
 
 def consolidate(submission_paths: list[Path], district_path: Path, *, name: str | None = None,
-                code: str = "", workers: int | None = None) -> ConsolidateResult:
+                code: str = "", workers: int | None = None, progress: Progress | None = None,
+                start_method: str | None = None) -> ConsolidateResult:
     """Accept every submission into the district file, or none of them.
 
     A missing district file is created (named ``name``, default 全区汇总). ``workers``: processes
     for the gate (default: one per core, up to `MAX_WORKERS`, from `PARALLEL_FROM` files on; 1 runs
-    everything in this process). Raises `DistrictError` when the district file itself cannot be
+    everything in this process); ``start_method``: how they start ("spawn" from a process with
+    threads of its own, such as the window). ``progress(done, total, file name)`` is called as
+    each file's verdict is in. Raises `DistrictError` when the district file itself cannot be
     used; a refused submission is an outcome, not an error.
     """
     paths = [Path(p) for p in submission_paths]
@@ -212,8 +218,10 @@ def consolidate(submission_paths: list[Path], district_path: Path, *, name: str 
             # Unpickled departments and running sums are many small acyclic objects: without the
             # cycle collector rescanning them, the run stays linear in the number of files.
             with conn.begin() as tx, bulk_allocation():
-                for p, gated in _gated(paths, _workers(len(paths), workers)):
+                for p, gated in _gated(paths, _workers(len(paths), workers), start_method):
                     result.outcomes.append(_one(run, p, gated))
+                    if progress is not None:
+                        progress(len(result.outcomes), len(paths), p.name)
                 if result.refused or not run.changed:
                     tx.rollback()
         finally:
@@ -246,7 +254,7 @@ def _gate(path: Path) -> Submission | Refused:
         return Refused(f"检查时出现意外错误（{type(e).__name__}: {str(e)[:80]}），请把此文件交给技术支持")
 
 
-def _gated(paths: list[Path], workers: int) -> Iterator[tuple[Path, Submission | Refused]]:
+def _gated(paths: list[Path], workers: int, start_method: str | None = None) -> Iterator[tuple[Path, Submission | Refused]]:
     """Each path with its verdict from the gate, in order. With ``workers`` > 1 the gate runs in
     that many processes (it is CPU-bound: parsing and re-checking), a few files ahead of the
     caller and never more, so memory stays flat however many files there are."""
@@ -256,7 +264,8 @@ def _gated(paths: list[Path], workers: int) -> Iterator[tuple[Path, Submission |
         return
     ahead: deque[tuple[Path, Future[Submission | Refused]]] = deque()
     todo = iter(paths)
-    with ProcessPoolExecutor(workers) as pool:
+    context = multiprocessing.get_context(start_method) if start_method else None
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for p in islice(todo, workers * 4):
             ahead.append((p, pool.submit(_gate, p)))
         while ahead:
@@ -279,6 +288,24 @@ def _one(run: _Run, path: Path, gated: Submission | Refused) -> FileOutcome:
     return FileOutcome(path, True, "", m.department, m.year, action, sub.errors, sub.warnings, bool(m.allow_errors))
 
 
+def outcome_line(o: FileOutcome) -> str:
+    """One file's verdict as the bureau reads it."""
+    if not o.accepted:
+        return f"✗ {o.path.name}：拒收：{o.reason}"
+    forced = "，强制上报" if o.allow_errors else ""
+    return f"✓ {o.path.name}：{o.department} {o.year} 年度 {o.action}（复核 {o.errors} 个错误、{o.warnings} 个提示{forced}）"
+
+
+def conclusion(r: ConsolidateResult) -> str:
+    """What the run did to the district file, in one sentence."""
+    if r.refused:
+        left = "没有改动" if r.district.exists() else "没有创建"
+        return f"有 {len(r.refused)} 个文件被拒收，本次没有汇总任何文件，{r.district.name} {left}。"
+    if not r.written:
+        return f"所有上报均已收到过，{r.district.name} 没有改动。"
+    return f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district}（{'、'.join(map(str, r.years))} 年度）。"
+
+
 def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: TextIO, *,
                     name: str | None = None) -> int:
     """``main.py consolidate SUB.sqlite… -o DISTRICT.sqlite [--name 某某区汇总]``."""
@@ -288,18 +315,6 @@ def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: Te
         stderr.write(f"无法汇总：{e}\n")
         return EXIT_UNREADABLE
     for o in r.outcomes:
-        if o.accepted:
-            forced = "，强制上报" if o.allow_errors else ""
-            stdout.write(f"  ✓ {o.path.name}：{o.department} {o.year} 年度 {o.action}"
-                         f"（复核 {o.errors} 个错误、{o.warnings} 个提示{forced}）\n")
-        else:
-            stdout.write(f"  ✗ {o.path.name}：拒收：{o.reason}\n")
-    if r.refused:
-        left = "没有改动" if r.district.exists() else "没有创建"
-        stderr.write(f"有 {len(r.refused)} 个文件被拒收，本次没有汇总任何文件，{r.district.name} {left}。\n")
-        return EXIT_REFUSED
-    if not r.written:
-        stdout.write(f"所有上报均已收到过，{r.district.name} 没有改动。\n")
-    else:
-        stdout.write(f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district}（{'、'.join(map(str, r.years))} 年度）。\n")
-    return EXIT_OK
+        stdout.write(f"  {outcome_line(o)}\n")
+    (stderr if r.refused else stdout).write(conclusion(r) + "\n")
+    return EXIT_REFUSED if r.refused else EXIT_OK
