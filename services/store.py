@@ -47,7 +47,7 @@ from models.schema import (
     PriorValue,
     StoredAmountError,
 )
-from services import migrations
+from services import migrations, product
 from services.migrations import SCHEMA_VERSION
 from services.money import AmountError
 from services.templates import TemplateError, get_template
@@ -55,7 +55,7 @@ from services.workbook import Cell, Workbook
 
 #: ``PRAGMA application_id``: "JSGD" (决算公开) at offset 68 of the SQLite header marks our files.
 APPLICATION_ID = 0x4A534744
-APP_NAME = "决算公开助手"
+APP_NAME = product.NAME
 #: Seconds to wait while another program holds the write lock before saying the file is locked.
 BUSY_TIMEOUT = 5.0
 #: An edit this many seconds after the last sync to disk syncs again (see `DepartmentFile.flush`).

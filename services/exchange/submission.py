@@ -28,12 +28,12 @@ from services.exchange.gate import Refused, open_submission
 from services.findings import Finding
 from services.migrations import SCHEMA_VERSION
 from services.money import to_storage
+from services import product
 from services.store import APP_NAME, DepartmentFile, DepartmentFileError
 from services.workbook import Workbook
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
-#: The product's version as written in manifests (the lead may move this to a product-wide place).
-APP_VERSION = "0.1.0"
+APP_VERSION = product.VERSION
 
 
 class SubmitError(Exception):

@@ -1,0 +1,8 @@
+"""The product's name and version (决算公开助手), written into every file it makes.
+
+A department file records the name in its ``meta``; a submission's manifest records both, so the
+district bureau can tell which release sealed it. Raise `VERSION` with every release.
+"""
+
+NAME = "决算公开助手"
+VERSION = "0.2.0"
