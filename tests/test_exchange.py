@@ -514,6 +514,27 @@ def test_byte_flips_are_never_accepted_silently(flips: list[tuple[int, int]], se
 
 
 # ── many departments, in worker processes ──────────────────────────────────
+def test_running_totals_forget_what_a_replaced_submission_alone_filled() -> None:
+    from services.exchange.canonical import Content
+    from services.exchange.consolidate import YearTotals
+
+    def content(values: list[list], coded: list[list]) -> Content:
+        return Content({}, values, [], coded, [], [])
+
+    a = content([["03", "2010301", 1, "10.5"], ["03", "2010308", 1, "1"]], [["03", "2010301", ""], ["03", "2010308", "信访业务"]])
+    b = content([["03", "2010301", 1, "0.25"]], [["03", "2010301", "行政运行"]])
+    totals = YearTotals("national-2020")
+    totals.add(a)
+    totals.add(b)
+    wb = totals.workbook(2020, "区", "", {})
+    assert wb.values == {Cell("03", "2010301", 1): D("10.75"), Cell("03", "2010308", 1): D("1")}
+    assert wb.coded["03"] == {"2010301": "行政运行", "2010308": "信访业务"}  # the first name given
+    totals.add(a, sign=-1)
+    wb = totals.workbook(2020, "区", "", {})
+    assert wb.values == {Cell("03", "2010301", 1): D("0.25")}  # 2010308 is blank again, not 0.00
+    assert wb.coded["03"] == {"2010301": "行政运行"}
+
+
 @pytest.mark.parametrize("start_method", [None, "spawn"])  # spawn: as the window starts its workers
 def test_generated_departments_consolidate_in_parallel(tmp_path: Path, start_method: str | None) -> None:
     template = get_template("national-2020")
