@@ -2,8 +2,8 @@
 
 Target (issue: district exchange): 1,000 submissions of ~60 coded rows each in ≤ 20 s on a
 2-core machine, with memory flat in the number of submissions. Each department picks its own
-项 codes (from 1,200), so the departments differ as real ones do and the gate's shared rule
-expansions (`services.compile`) are not flattered by identical departments. Each count runs in a fresh
+款 and 项 (`synthetic.generate(vary_codes=True)`: 12 款 of 240, 5 项 of 9 under each), so the
+departments differ as real ones do and nothing shared between them flatters the numbers. Each count runs in a fresh
 process, so its peak RSS (``resource.getrusage``) is that of the consolidation alone. Prints
 numbers; asserts nothing.
 
@@ -81,7 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--counts", type=int, nargs="+", default=[250, 1000])
     ap.add_argument("--rows", type=int, default=60)
-    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench_consolidate_varied")
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench_consolidate_own_codes")
     ap.add_argument("--workers", type=int, help="gate processes (default: consolidate's own choice)")
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()

@@ -35,11 +35,12 @@ def _split(total: int, n: int, rng: random.Random) -> list[int]:
 
 
 def _function_codes(rows: int, rng: random.Random | None = None) -> list[str]:
-    """About ``rows`` 项 codes spread over the classes, 5 项 per 款; with ``rng``, a department's
-    own choice of them from a pool of 20 款 per class (departments differ in what they spend on)."""
+    """About ``rows`` 项 codes spread over the classes, 5 项 per 款. With ``rng`` the department
+    picks its own: ``rows / 5`` 款 out of 20 per class, and 5 of the 9 项 under each, so
+    departments differ in what they spend on, and cluster their 项 under a few 款 as real ones do."""
     if rng is not None:
-        pool = [f"{cls}{k:02d}{x:02d}" for cls in FUNCTION_CLASSES for k in range(1, 21) for x in range(1, 6)]
-        return sorted(rng.sample(pool, min(max(rows, 5), len(pool))))
+        kuan = rng.sample([f"{cls}{k:02d}" for cls in FUNCTION_CLASSES for k in range(1, 21)], max(1, rows // 5))
+        return sorted(f"{k}{x:02d}" for k in kuan for x in rng.sample(range(1, 10), 5))
     codes = []
     per_class = max(1, rows // (len(FUNCTION_CLASSES) * 5))
     for cls in FUNCTION_CLASSES:
