@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-errors", action="store_true", help="审核有错误时仍然报送（封装文件中会注明）")
 
     c2 = sub.add_parser("consolidate", help="区财政局：核验各部门报送文件并汇总（任一文件被拒则整批不入库）")
-    c2.add_argument("submissions", type=Path, nargs="+", metavar="SUB.sqlite")
+    c2.add_argument("submissions", type=Path, nargs="+", metavar="SUB.sqlite|文件夹",
+                    help="上报文件，或放着上报文件的文件夹（其中不是上报文件的文件会跳过）")
     c2.add_argument("-o", "--output", type=Path, required=True, metavar="DISTRICT.sqlite")
     c2.add_argument("--name", help="汇总单位名称（默认：全区汇总）")
 

@@ -368,6 +368,23 @@ def test_roster_command_from_outside(tmp_path: Path) -> None:
     assert run.returncode == 0 and "新区汇总：还没有收到上报（名单中共 1 个部门）" in run.stdout
 
 
+def test_a_folder_of_submissions_is_consolidated(subs: dict[str, Path], seeds: dict[str, Path], tmp_path: Path) -> None:
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    for k in ("zz", "wh"):
+        shutil.copy(subs[k], inbox / f"{k}.sqlite")
+    shutil.copy(seeds["wh"], inbox / "部门数据文件.sqlite")  # sent by mistake: not a submission
+    (inbox / "说明.txt").write_text("各部门上报文件", encoding="utf-8")
+    out = io.StringIO()
+    district = inbox / "区汇总.sqlite"  # the district file may live in the same folder
+    assert cmd_consolidate([inbox], district, out, io.StringIO()) == 0
+    assert "跳过文件夹中 2 个不是上报文件的文件" in out.getvalue() and "已汇总 2 个上报文件" in out.getvalue()
+    assert load_consolidated(district, 2020).get(Cell("01", "本年支出合计", 2)) == D("1139.51")
+    out = io.StringIO()  # again: the district file itself is skipped too, and nothing changes
+    assert cmd_consolidate([inbox], district, out, io.StringIO()) == 0
+    assert "3 个不是上报文件的文件" in out.getvalue() and "所有上报均已收到过" in out.getvalue()
+
+
 def test_refusal_leaves_a_new_district_uncreated(subs: dict[str, Path], tmp_path: Path) -> None:
     bad = tmp_path / "bad.sub"
     bad.write_bytes(b"not a database")

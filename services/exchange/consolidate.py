@@ -32,7 +32,7 @@ from services.engine import bulk_allocation
 from services.exchange import ledger
 from services.exchange.canonical import Content
 from services.exchange.district_file import DEFAULT_NAME, DistrictError, WorkCopy
-from services.exchange.gate import Refused, Submission, open_submission
+from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
 from services.templates import get_template
 from services.workbook import Cell, Workbook
 
@@ -300,9 +300,29 @@ def conclusion(r: ConsolidateResult) -> str:
     return f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district}（{'、'.join(map(str, r.years))} 年度）。"
 
 
+def submission_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The files to consolidate: each file as given, and for a folder the files in it that say
+    they are submissions (by their header; the gate still checks each); also the folders'
+    other files, skipped. A thousand names do not fit on a Windows command line; a folder does."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for p in map(Path, paths):
+        if not p.is_dir():
+            files.append(p)
+            continue
+        for f in sorted(p.iterdir()):
+            if f.is_file():
+                (files if is_submission_file(f) else skipped).append(f)
+    return files, skipped
+
+
 def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: TextIO, *,
                     name: str | None = None) -> int:
-    """``main.py consolidate SUB.sqlite… -o DISTRICT.sqlite [--name 某某区汇总]``."""
+    """``main.py consolidate SUB.sqlite|文件夹… -o DISTRICT.sqlite [--name 某某区汇总]``."""
+    subs, skipped = submission_files(subs)
+    if skipped:
+        names = "、".join(p.name for p in skipped[:5]) + (" 等" if len(skipped) > 5 else "")
+        stdout.write(f"跳过文件夹中 {len(skipped)} 个不是上报文件的文件：{names}\n")
     try:
         r = consolidate(subs, district, name=name)
     except DistrictError as e:
