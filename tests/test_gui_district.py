@@ -147,6 +147,21 @@ def test_departments_on_the_roster_that_have_not_submitted(district: Path, open_
     assert _untouched(district, before)
 
 
+def test_department_list_finds_and_filters(district: Path, open_window) -> None:
+    page = open_window(district).stack.currentWidget()
+    assert page.tabs.tabText(2) == "未报送（未导入名单）" and "导入应报部门名单" in page.missing.item(0).text()
+    page.search.setText("汉阳")
+    assert [d.name for d in page.departments.items] == [WH] and page.selected().name == WH
+    page.search.setText("")
+    page.problems_only.setChecked(True)
+    assert [d.name for d in page.departments.items] == [ZZ] and page.counts() == (1, 0)
+    page.search.setText("汉阳")  # no department with problems matches: nothing selected, nothing shown
+    assert page.departments.rowCount() == 0 and page.selected() is None and page.detail.text() == ""
+    page.problems_only.setChecked(False)
+    page.search.clear()
+    assert page.departments.rowCount() == 2
+
+
 def test_consolidated_tables_are_read_only(district: Path, open_window) -> None:
     before = _sha(district)
     win = open_window(district)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -139,14 +140,33 @@ class StatusModel(QAbstractTableModel):
         super().__init__(parent)
         self.columns = columns
         self.items: list[DepartmentStatus] = []
+        self._all: list[DepartmentStatus] = []
+        self._filter: tuple[str, bool] = ("", False)
         self._bold = QFont()
         self._bold.setBold(True)
 
     def set_items(self, items: list[DepartmentStatus]) -> None:
         """A new reading of the district file: everything may have changed."""
+        self._all = list(items)
+        self._show()
+
+    def set_filter(self, text: str = "", problems_only: bool = False) -> None:
+        """Show only the departments whose name or code contains ``text`` (and, with
+        ``problems_only``, that have errors or warnings): a district has hundreds of them."""
+        self._filter = (text.strip(), problems_only)
+        self._show()
+
+    def _show(self) -> None:
+        text, problems_only = self._filter
         self.beginResetModel()
-        self.items = list(items)
+        self.items = [d for d in self._all if (not text or text in d.name or text in d.code)
+                      and (not problems_only or d.errors or d.warnings)]
         self.endResetModel()
+
+    @property
+    def all_items(self) -> list[DepartmentStatus]:
+        """Every department, shown or not."""
+        return self._all
 
     def item(self, row: int) -> DepartmentStatus:
         return self.items[row]
@@ -229,6 +249,19 @@ class DistrictPage(QWidget):
         title.setFont(font)
         self.summary = QLabel()
         self.summary.setObjectName("districtSummary")
+        self.search = QLineEdit()
+        self.search.setObjectName("departmentSearch")
+        self.search.setPlaceholderText("查找部门（名称或代码）")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("查找部门（名称或代码）") + 48)
+        self.problems_only = QCheckBox("只看有问题的部门")
+        self.problems_only.setObjectName("problemsOnly")
+        self.search.textChanged.connect(self._refilter)
+        self.problems_only.toggled.connect(self._refilter)
+        finder = QHBoxLayout()
+        finder.addWidget(self.summary, 1)
+        finder.addWidget(self.search)
+        finder.addWidget(self.problems_only)
         self.departments = StatusModel(LIST_COLUMNS, self)
         self.list = _table(self.departments, "departments")
         for col, width in enumerate((145, 190, 80, 50, 120, 120, 65, 90, 90)):
@@ -273,7 +306,7 @@ class DistrictPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 4)
         layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(self.summary)
+        layout.addLayout(finder)
         layout.addWidget(split, 1)
         self.reload()
 
@@ -282,6 +315,7 @@ class DistrictPage(QWidget):
         from services.exchange.district_file import DistrictError
         from services.exchange.status import status
 
+        report = None
         try:
             report = status(self.path, self.year)
         except DistrictError as e:
@@ -295,16 +329,27 @@ class DistrictPage(QWidget):
             self.summary.setStyleSheet("color: #b3261e;" if bad else "color: #1b6e2e;")
         self.departments.set_items(deps)
         self.missing.clear()
-        self.missing.addItems([roster_line(e) for e in missing])
-        self.tabs.setTabText(2, f"未报送（{len(missing)}）")
-        if deps:
+        if report is not None and not report.roster:
+            self.missing.addItem("还没有导入应报部门名单：上报与汇总 → 导入应报部门名单…")
+            self.tabs.setTabText(2, "未报送（未导入名单）")
+        else:
+            self.missing.addItems([roster_line(e) for e in missing])
+            self.tabs.setTabText(2, f"未报送（{len(missing)}）")
+        self._select_first()
+
+    def _refilter(self) -> None:
+        self.departments.set_filter(self.search.text(), self.problems_only.isChecked())
+        self._select_first()
+
+    def _select_first(self) -> None:
+        if self.departments.rowCount():
             self.list.setCurrentIndex(self.departments.index(0, 0))
         else:
             self._select(-1)
 
     def counts(self) -> tuple[int, int]:
         """(departments with errors outstanding, departments with only 提示), for the navigator's badge."""
-        items = self.departments.items
+        items = self.departments.all_items  # whatever the filter shows
         return sum(1 for d in items if d.errors), sum(1 for d in items if not d.errors and d.warnings)
 
     def selected(self) -> DepartmentStatus | None:
