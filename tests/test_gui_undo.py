@@ -96,3 +96,34 @@ def test_add_and_remove_coded_rows_undo(open_window, path, monkeypatch):
     with DepartmentFile.open(path, readonly=True) as f:
         saved = f.load(2020)
         assert saved.get(Cell("03", "2101103", 2)) == D("21.05") and saved.coded["03"]["2101103"] == wb.coded["03"]["2101103"]
+
+
+def test_a_code_the_catalog_lacks_is_added_with_the_clerks_name(open_window, path, monkeypatch):
+    from services.catalog import CatalogEntry, catalog
+    from ui import dialogs
+    from ui.picker import CatalogModel
+
+    cat = catalog("功能", 2020)
+    assert "2010388" not in cat
+    model = CatalogModel(cat, set())
+    model.set_query("2010388")
+    assert model.entries[0] == CatalogEntry("2010388", "") and "科目表中没有" in model.data(model.index(0))
+    model.set_query("2010308")  # a code the catalog has is not offered twice
+    assert [e.code for e in model.entries].count("2010308") == 1 and not model.is_outside(model.entries[0])
+
+    win = open_window(path)
+    win.show_table("03")
+    wb = win.document.workbooks[2020]
+    monkeypatch.setattr("ui.table_actions.pick_code", lambda *a: CatalogEntry("2010388", ""))
+    monkeypatch.setattr(dialogs, "text", lambda *a, **k: "  ")  # no name: nothing is added
+    win.add_row_action.trigger()
+    assert "2010388" not in wb.coded["03"]
+    monkeypatch.setattr(dialogs, "text", lambda *a, **k: "政务公开专项支出")
+    win.add_row_action.trigger()
+    assert wb.coded["03"]["2010388"] == "政务公开专项支出"
+    page = win.current_page()
+    cur = page.view.currentIndex()
+    assert page.model.form.cell(cur.row(), cur.column()).row == "2010388"
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).coded["03"]["2010388"] == "政务公开专项支出"
+    assert wb.row_label("03", "2010388") == "政务公开专项支出"

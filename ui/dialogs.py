@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 DEPARTMENT_FILES = "部门数据文件 (*.sqlite)"
 EXCEL_FILES = "Excel 报表 (*.xlsx)"
@@ -47,6 +47,12 @@ def save_path(parent: QWidget, title: str, filters: str, suggested: str = "") ->
 def ask(parent: QWidget, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def text(parent: QWidget, title: str, label: str, value: str = "") -> str | None:
+    """A line of text from the clerk; None when cancelled."""
+    answer, ok = QInputDialog.getText(parent, title, label, text=value)
+    return answer if ok else None
 
 
 def show_file(path: Path) -> None:

@@ -2,10 +2,14 @@
 
 The clerk types part of a code (``20103``) or of a name (``信访``) and picks from the catalog of
 the year (`services.catalog`); rows already in the table are shown greyed. Adding the row brings
-its 类/款 parents (`EntrySession.add_code`), so the hierarchy is never broken by hand.
+its 类/款 parents (`EntrySession.add_code`), so the hierarchy is never broken by hand. A complete
+code the catalog lacks is offered too (our catalog may trail the year's edition); the clerk then
+names it.
 """
 
 from __future__ import annotations
+
+import re
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -18,6 +22,10 @@ R = Qt.ItemDataRole
 LIMIT = 500  # enough to scroll through; typing narrows it
 
 
+#: A code as typed: 3, 5 or 7 digits (类, 款, 项).
+_CODE = re.compile(r"[0-9]{3}|[0-9]{5}|[0-9]{7}")
+
+
 class CatalogModel(QAbstractListModel):
     def __init__(self, catalog: Catalog, present: set[str], parent: QWidget | None = None):
         super().__init__(parent)
@@ -27,7 +35,15 @@ class CatalogModel(QAbstractListModel):
     def set_query(self, text: str) -> None:
         self.beginResetModel()
         self.entries = self.catalog.search(text, LIMIT)
+        code = text.strip()
+        if _CODE.fullmatch(code) and code not in self.catalog:
+            # Our catalog may lack a code of the year's edition: the clerk can still add it, named by hand.
+            self.entries.insert(0, CatalogEntry(code, ""))
         self.endResetModel()
+
+    def is_outside(self, e: CatalogEntry) -> bool:
+        """Whether the entry is a typed code the catalog does not have."""
+        return e.code not in self.catalog
 
     # QAbstractItemModel.rowCount
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -39,6 +55,8 @@ class CatalogModel(QAbstractListModel):
             return None
         e = self.entries[index.row()]
         if role == R.DisplayRole:
+            if self.is_outside(e):
+                return f"{e.code}  （科目表中没有这个编码：增加后填写科目名称）" + ("（已在表中）" if e.code in self.present else "")
             indent = "    " * {3: 0, 5: 1, 7: 2}.get(len(e.code), 0)
             return f"{indent}{e.code}  {e.name}" + ("（已在表中）" if e.code in self.present else "")
         if role == R.ForegroundRole and e.code in self.present:

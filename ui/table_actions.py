@@ -1,4 +1,5 @@
-"""Coded rows from the window (科目行): add one from the catalog picker, remove one with its rows.
+"""Coded rows from the window (科目行): add one from the catalog picker (or a code the catalog
+lacks, named by the clerk), remove one with its rows.
 
 Adding brings the 类/款 parents and keeps code order (`EntrySession.add_code`); removing takes
 the rows under it and their figures, after asking when figures would go. Both are one undo step.
@@ -35,9 +36,15 @@ def add_row(win: MainWindow) -> None:
         win.jump_to(Cell(spec.no, entry.code, spec.column_nos[0]))
         win.say(f"{entry.code} {entry.name} 已在表中")
         return
-    page.editor.add_code(spec.no, entry.code)
+    name = ""
+    if entry.code not in cat:
+        name = (dialogs.text(win, "增加科目", f"科目表中没有 {entry.code}。请按当年的《政府收支分类科目》填写它的名称：") or "").strip()
+        if not name:
+            win.say(f"没有增加 {entry.code}：科目表中没有的编码需要填写名称", error=True)
+            return
+    page.editor.add_code(spec.no, entry.code, name)
     win.jump_to(Cell(spec.no, entry.code, spec.column_nos[0]))
-    win.say(f"已增加 {entry.code} {entry.name}")
+    win.say(f"已增加 {entry.code} {name or entry.name}")
 
 
 def remove_row(win: MainWindow) -> None:
