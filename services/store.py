@@ -608,7 +608,10 @@ class DepartmentFile:
             return list(c.execute(select(DepartmentYear.year).order_by(DepartmentYear.year)).scalars())
 
     def load(self, year: int) -> Workbook:
-        """The year as it was saved and edited: figures, coded rows, texts, last year's figures."""
+        """The year as it was saved and edited: figures, coded rows, texts, last year's figures.
+
+        A year with no 上年数 of its own (both years imported from Excel, say) takes the previous
+        year's figures in this file, as 新建年度 would have carried them over."""
         try:
             with self._reading() as c:
                 found = c.execute(
@@ -620,6 +623,10 @@ class DepartmentFile:
                 name, code = self._department(c)
                 values = self._amounts(c, CellValue, year_id)
                 prior = self._amounts(c, PriorValue, year_id)
+                if not prior:
+                    before = c.execute(select(DepartmentYear.id).where(DepartmentYear.year == year - 1)).scalar()
+                    if before is not None:
+                        prior = self._amounts(c, CellValue, before)
                 coded: dict[str, dict[str, str]] = {}
                 for table, row_code, row_name in c.execute(
                     select(CodedRow.table_no, CodedRow.code, CodedRow.name)

@@ -132,6 +132,26 @@ def test_no_prior_year_asks_for_it_instead_of_inventing_a_change():
     assert "与上年相比，收、支总计各【请填写：与上年相比的增减情况" in plain(first.text)
 
 
+def test_last_year_in_the_same_file_gives_the_changes(tmp_path):
+    """Both years imported from Excel (no 上年数 of their own): the later year compares with the
+    earlier one's figures in the same file, and says by how much."""
+    from services.store import DepartmentFile
+
+    this = seed003()
+    this.prior = {}
+    last = seed003()
+    last.year, last.prior = this.year - 1, {}
+    last.values = {c: v * 2 for c, v in last.values.items()}  # last year: twice as much
+    path = tmp_path / "dept.sqlite"
+    with DepartmentFile.create(path, this.department) as f:
+        f.save(last)
+        f.save(this)
+        loaded = f.load(this.year)
+        assert loaded.prior == last.values and f.load(last.year).prior == {}
+    first = plain(next(b for b in draft(loaded).narrative if b.kind == "p").text)
+    assert "与上年相比，收、支总计各减少1717.31万元，下降50.00%" in first
+
+
 def test_empty_table_prints_its_sentence(seed_pdf):
     path, _, _ = seed_pdf
     text = squeeze(pdf_text(path))
