@@ -339,3 +339,14 @@ def test_bureau_consolidates_from_the_menu_and_sees_the_district(built: dict[str
     _menu_action(win, "导入应报部门名单…").trigger()
     page = win.stack.currentWidget()
     assert isinstance(page, DistrictPage) and page.tabs.tabText(2) == "未报送（1）"
+    # a resubmission into the district the window shows: written, and the window shows it
+    dept = Path(shutil.copy(built["wh"], tmp_path / "wh2.sqlite"))
+    with DepartmentFile.open(dept) as f:
+        f.set_cell(2020, Cell("03", "2010308", 1), Decimal("370.83"))
+    submit(dept, 2020, tmp_path / "wh2.sub", allow_errors=True)
+    _answer(monkeypatch, opens=[tmp_path / "wh2.sub"])
+    consolidate_action.trigger()
+    assert "已汇总 1 个上报文件" in dialog_log[-1][2] and _sha(district) != before
+    page = win.stack.currentWidget()
+    wh = next(d for d in page.departments.items if d.name == WH)
+    assert wh.times == 2 and wh.allow_errors and page.tabs.tabText(2) == "未报送（1）"
