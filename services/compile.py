@@ -103,8 +103,29 @@ def _expand(wb: Workbook, spec: RuleSpec, rule: Formula) -> Iterator[Check]:
     if rule.scope == EACH_ROW:
         return _each_row(wb, spec, rule)
     if rule.scope == EACH_CLASS:
-        return (c for code in _class_codes(wb, spec, rule) for c in _formula(wb, spec, rule, code))
-    return _formula(wb, spec, rule, None)
+        return (c for code in _class_codes(wb, spec, rule) for c in _shared_formula(wb, spec, rule, code))
+    return iter(_shared_formula(wb, spec, rule, None))
+
+
+def _shared_formula(wb: Workbook, spec: RuleSpec, rule: Formula, this_class: str | None,
+                    this_row: str | None = None) -> tuple[Check, ...]:
+    """`_formula`'s checks, made once per template for each way the coded rows they name can be
+    present or absent: nothing else of the workbook enters them (a district re-checks a thousand
+    departments, whose 类 recur)."""
+    present = []
+    for term in rule.lhs + rule.rhs:
+        if term.ref is None:
+            continue
+        table = term.ref.table or spec.table
+        if wb.table(table).coded:
+            rows = wb.coded.get(table, {})
+            present.append(tuple(r in rows for r in _rows(wb, table, term.ref, this_class, this_row)))
+    key = ("formula", spec, this_class, this_row, tuple(present))
+    memo = wb.template.memo
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = tuple(_formula(wb, spec, rule, this_class, this_row))
+    return found
 
 
 def _on_fixed_rows(template, spec: RuleSpec) -> bool:  # noqa: ANN001 - a Template
@@ -194,7 +215,7 @@ def _each_row(wb: Workbook, spec: RuleSpec, rule: Formula) -> Iterator[Check]:
         if simple:  # the common case (栏1 = 栏2..7 on every row): build the cells directly
             yield _row_check(spec, rule, row)
         else:
-            yield from _formula(wb, spec, rule, None, row)
+            yield from _shared_formula(wb, spec, rule, None, row)
 
 
 def _row_check(spec: RuleSpec, rule: Formula, row: str) -> Check:

@@ -165,3 +165,33 @@ def test_workbook_pickles_exactly():
     back = pickle.loads(pickle.dumps(wb))
     assert back == wb and back.template is wb.template
     assert all(type(c) is Cell for c in back.values) and back.prior[Cell("02", "合计", 3)] == 1000
+
+
+@pytest.mark.parametrize("template_id", ["national-2020", "national-2023"])
+def test_shared_expansions_are_what_a_fresh_expansion_gives(template_id: str) -> None:
+    """Expansions are shared through the template (`Template.memo`) between departments with
+    other rows; each department must still get exactly the checks of its own rows."""
+    import tomllib
+
+    from services.compile import compile_checks
+    from services.templates import parse_template
+
+    template = get_template(template_id)
+
+    def shape(checks: list[Check]) -> list[tuple]:
+        return [(c.spec.id, c.key, c.cmp, c.left, c.right, c.missing_parent) for c in checks]
+
+    # One more rule whose expansion depends on which 类 rows a department has: with no 栏 named,
+    # its columns are those the rows present have in common.
+    data = tomllib.loads(template.path.read_text(encoding="utf-8"))
+    data["cross"].append({"table": "03", "rules": [
+        {"id": "测试-03类对05", "level": "提示", "text": "测试", "rule": "每个类：表03 该类 ≥ 表05 该类"}]})
+    template = parse_template(data, template.path)
+    for seed in range(1, 13):  # departments with their own codes, one after another
+        wb = generate(template, 2020, rows=25, seed=seed, vary_codes=True)
+        if seed % 3 == 0:  # and some with rows missing: 类 without their 款, a table left empty
+            wb.coded["03"] = {c: n for c, n in wb.coded["03"].items() if len(c) != 5}
+            wb.coded["05"] = {}
+        shared = shape(compile_checks(wb))
+        wb.template = parse_template(data, template.path)  # the same rules, nothing shared yet
+        assert shape(compile_checks(wb)) == shared, seed
