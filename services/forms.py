@@ -27,6 +27,8 @@ from services.workbook import Cell, Workbook
 
 #: The lead columns' printed titles.
 LEAD_TITLES = {"label": "项目", "line": "行次", "code": "科目编码"}
+#: The longest 科目名称 a clerk may type (the official names are under 40 characters).
+MAX_ROW_NAME = 100
 
 
 class EntryError(ValueError):
@@ -230,11 +232,19 @@ class TableForm:
         return format_wan(self.wb.get(cell)) if cell else ""
 
     def edit_text(self, row: int, column: int) -> str:
-        """The exact figure, as F2 shows it (no separators, every decimal kept)."""
+        """The exact figure, as F2 shows it (no separators, every decimal kept); a 科目名称 as it is."""
         cell = self.cell(row, column)
         if cell is None:
-            return self.text(row, column)
+            r = self.row_at(row, column)
+            return r.label if r is not None and self.renamable(row, column) else self.text(row, column)
         return to_storage(self.wb.get(cell)) or ""
+
+    def renamable(self, row: int, column: int) -> str | None:
+        """The code whose 科目名称 this is, when the clerk may rename it (a coded row's name)."""
+        r = self.row_at(row, column)
+        if r is None or r.total or not r.code or not self.spec.coded or self.columns[column].kind != "label":
+            return None
+        return r.code if r.code in self.wb.coded.get(self.no, {}) else None
 
     def is_computed(self, row: int, column: int) -> bool:
         cell = self.cell(row, column)
@@ -242,7 +252,9 @@ class TableForm:
 
     def editable(self, row: int, column: int, manual_totals: bool = False) -> bool:
         cell = self.cell(row, column)
-        return cell is not None and (manual_totals or not self.computed(cell))
+        if cell is None:
+            return self.renamable(row, column) is not None
+        return manual_totals or not self.computed(cell)
 
     def describe(self, cell: Cell) -> str:
         """Where a cell is, in the clerk's words: 公开03表 2010301 行政运行（栏2 基本支出）."""
@@ -418,6 +430,15 @@ class EntrySession:
         """Add a classification row with its missing parent 类/款 rows ('' = the catalog's name)."""
         target = self.rows(table)
         Workbook(self.wb.template, self.year, coded={table: target.coded}).add_code(table, code, name)
+        return self.set_rows(target)
+
+    def rename_code(self, table: str, code: str, name: str) -> Change:
+        """Give a classification row the clerk's name ('' = the catalog's name again)."""
+        name = " ".join(name.split())
+        if len(name) > MAX_ROW_NAME:
+            raise EntryError(f"科目名称过长（{len(name)} 个字，最多 {MAX_ROW_NAME} 个字）")
+        target = self.rows(table)
+        target.coded[code] = name
         return self.set_rows(target)
 
     def remove_codes(self, table: str, codes: list[str]) -> Change:

@@ -127,3 +127,30 @@ def test_a_code_the_catalog_lacks_is_added_with_the_clerks_name(open_window, pat
     with DepartmentFile.open(path, readonly=True) as f:
         assert f.load(2020).coded["03"]["2010388"] == "政务公开专项支出"
     assert wb.row_label("03", "2010388") == "政务公开专项支出"
+
+
+def test_a_row_is_renamed_by_typing_its_name(open_window, path):
+    win = open_window(path)
+    page = win.show_table("03")
+    model, form = page.model, page.model.form
+    wb = win.document.workbooks[2020]
+    code = "2010308"
+    catalog_name = wb.row_label("03", code)
+    row = next(r for r in range(model.rowCount()) if form.row_at(r, 0) and form.row_at(r, 0).code == code)
+    label = next(c for c in range(model.columnCount()) if form.columns[c].kind == "label")
+    index = model.index(row, label)
+    assert model.flags(index) & Qt.ItemFlag.ItemIsEditable
+    total_row = next(r for r in range(model.rowCount()) if form.row_at(r, label) and form.row_at(r, label).total)
+    assert not model.flags(model.index(total_row, label)) & Qt.ItemFlag.ItemIsEditable  # 合计 keeps its name
+    assert model.setData(index, "  信访业务（改）  ")
+    assert wb.coded["03"][code] == "信访业务（改）" and "信访业务（改）" in model.data(model.index(row, label))
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).coded["03"][code] == "信访业务（改）"
+    assert not model.setData(index, "名" * 101) and wb.coded["03"][code] == "信访业务（改）"  # too long: refused
+    win.undo_action.trigger()
+    assert wb.row_label("03", code) == catalog_name
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).row_label("03", code) == catalog_name
+    win.redo_action.trigger()
+    assert model.setData(index, "")  # empty: the catalog's name again
+    assert wb.row_label("03", code) == catalog_name

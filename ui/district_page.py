@@ -119,6 +119,10 @@ class ReadOnlyEditor(SessionEditor):
         self._refuse()
         return Change({}, Delta())
 
+    def rename_code(self, table: str, code: str, name: str) -> bool:
+        self._refuse()
+        return False
+
 
 def freeze(page: QWidget) -> None:
     """Make a texts or 绩效 page show, not edit: fields read-only, grids closed, buttons off."""

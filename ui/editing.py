@@ -85,6 +85,9 @@ class SessionEditor(QObject):
 
     # ── figures ─────────────────────────────────────────────────────────────
     def type_in(self, form: TableForm, row: int, column: int, text: str) -> bool:
+        code = form.renamable(row, column)
+        if code is not None:
+            return self.rename_code(form.no, code, text)
         try:
             cell, value = form.parse(row, column, text, self.session.manual_totals)
         except EntryError as e:
@@ -113,6 +116,19 @@ class SessionEditor(QObject):
         change = self.session.add_code(table, code, name)
         self.stack.push(_RowsStep(self, before, self.session.rows(table), change, f"增加科目 {code}"))
         return change
+
+    def rename_code(self, table: str, code: str, name: str) -> bool:
+        before = self.session.rows(table)
+        try:
+            change = self.session.rename_code(table, code, name)
+        except EntryError as e:
+            self.refused.emit(str(e))
+            return False
+        after = self.session.rows(table)
+        if after.coded == before.coded:
+            return False
+        self.stack.push(_RowsStep(self, before, after, change, f"科目 {code} 改名"))
+        return True
 
     def remove_codes(self, table: str, codes: list[str]) -> Change:
         before = self.session.rows(table)

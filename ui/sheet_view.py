@@ -168,7 +168,7 @@ class SheetView(QTableView):
 
     # ── moving ──────────────────────────────────────────────────────────────
     def step(self, dr: int, dc: int, editable_only: bool = True) -> None:
-        """Move the current cell one step; Enter/Tab skip cells that cannot be typed in."""
+        """Move the current cell one step; Enter/Tab skip cells that take no figure."""
         model, cur = self.model(), self.currentIndex()
         if model is None or not cur.isValid():
             return
@@ -181,7 +181,8 @@ class SheetView(QTableView):
             if not (0 <= r < rows and 0 <= c < cols):
                 return
             idx = model.index(r, c)
-            if not editable_only or idx.flags() & Qt.ItemFlag.ItemIsEditable:
+            # Enter and Tab go from figure to figure; a 科目名称 is edited only where it is chosen.
+            if not editable_only or (idx.flags() & Qt.ItemFlag.ItemIsEditable and model.form.cell(r, c) is not None):
                 self.setCurrentIndex(idx)
                 return
 
