@@ -117,7 +117,3 @@ def submissions(c: Connection, year: int | None = None, *, with_history: bool = 
     if not with_history:
         q = q.where(Sub.c.replaced_at.is_(None))
     return list(c.execute(q.order_by(Sub.c.year, D.c.name, D.c.key, Sub.c.id.desc())))
-
-
-def years(c: Connection) -> list[int]:
-    return list(c.execute(select(Sub.c.year).distinct().order_by(Sub.c.year)).scalars())
