@@ -372,6 +372,8 @@ class EntrySession:
         #: the clerk types totals by hand (as published documents do); nothing is filled in
         self.manual_totals = False
         self._forms: dict[str, TableForm] = {}
+        #: whether this session has written the year's 上年数 out whole (see `set_prior`)
+        self._prior_written = False
 
     @property
     def year(self) -> int:
@@ -493,6 +495,23 @@ class EntrySession:
         return Change(changed, delta, {table}, error)
 
     # ── texts ───────────────────────────────────────────────────────────────
+    def set_prior(self, cell: Cell, value: Decimal | None) -> str | None:
+        """Last year's figure (上年数) typed by the clerk; returns why it could not be saved, if so.
+
+        The first one typed in a session writes every 上年数 the year shows with it: those the
+        file carried over from the previous year (`DepartmentFile.load`) must not vanish because
+        the year now has 上年数 of its own."""
+        if value is None:
+            self.wb.prior.pop(cell, None)
+        else:
+            self.wb.prior[cell] = value
+        if self._prior_written:
+            return self._save(lambda s: s.set_cells(self.year, {cell: value}, prior=True))
+        everything: dict[Cell, Decimal | None] = {**self.wb.prior, cell: value}
+        error = self._save(lambda s: s.set_cells(self.year, everything, prior=True))
+        self._prior_written = error is None
+        return error
+
     def set_text(self, key: str, text: str) -> str | None:
         """A narrative text (部门职责, reasons …); returns why it could not be saved, if so."""
         self.wb.texts[key] = text

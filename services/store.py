@@ -712,22 +712,23 @@ class DepartmentFile:
         """One figure of the year; ``None`` clears it."""
         self._set_amount("cell", year, cell, value)
 
-    def set_cells(self, year: int, values: Mapping[Cell, Decimal | None]) -> None:
-        """Several figures of the year in one transaction (a paste, a total and its parts):
-        all of them reach the disk, or none."""
+    def set_cells(self, year: int, values: Mapping[Cell, Decimal | None], *, prior: bool = False) -> None:
+        """Several figures of the year (``prior``: 上年数) in one transaction (a paste, a total and
+        its parts): all of them reach the disk, or none."""
         for value in values.values():
             if value is not None:
                 _check_amount(value)
         if not values:
             return
+        kind = "prior" if prior else "cell"
         with self._writing() as c:
             year_id = self._touch(c, year)
             for cell, value in values.items():
                 key = {"year_id": year_id, "table_no": cell.table, "row_key": cell.row, "col_no": cell.col}
                 if value is None:
-                    c.execute(_SQL["clear_cell"], key)
+                    c.execute(_SQL[f"clear_{kind}"], key)
                 else:
-                    c.execute(_SQL["put_cell"], {**key, "amount": value})
+                    c.execute(_SQL[f"put_{kind}"], {**key, "amount": value})
 
     def set_prior(self, year: int, cell: Cell, value: Decimal | None) -> None:
         """Last year's figure for a cell (上年数); ``None`` clears it."""

@@ -3,6 +3,7 @@ menus (with QFileDialog answered by the test), recent files, and that nothing ty
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
+from services.money import D, to_storage
 from services.store import DepartmentFile
 from services.templates import get_template
 from services.workbook import Cell
@@ -238,6 +240,47 @@ def test_department_page_saves_texts_and_checks_figures(open_window, make_depart
     assert wb.texts["原因.收入支出总体"] == "开展集中治理重复信访工作经费增加"
     assert wb.texts["数据.会议费"] == "１２.５" and "数据.三公.接待团组" not in wb.texts
     assert "（改）" in win.windowTitle()
+
+
+def test_prior_year_figures_typed_on_the_department_page(open_window, make_department_file, sample_wb):
+    """The sample has no previous year: the page asks for the 上年数 the 情况说明 compares with,
+    and what the clerk types there turns placeholders into stated changes."""
+    from services.pdf.narrative import draft, prior_cells
+
+    sample_wb.prior = {}
+    path = make_department_file(sample_wb)
+    win = open_window(path)
+    win.show_texts(2020)
+    page = win.pages[("texts", 2020)]
+    total = Cell("01", "收入总计", 1)
+    assert list(page.priors) == prior_cells(sample_wb) and total in page.priors
+    first = next(b for b in draft(win.document.workbooks[2020]).narrative if b.kind == "p")
+    assert "与上年相比的增减情况" in first.text
+    page.priors[total].setText("1,0")  # not a number: marked, not saved
+    assert "未保存" in win.statusBar().currentMessage()
+    page.priors[total].setText("600")
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).prior == {total: D("600")}
+    first = next(b for b in draft(win.document.workbooks[2020]).narrative if b.kind == "p")
+    assert "与上年相比" in first.text and "与上年相比的增减情况" not in first.text
+
+
+def test_prior_typed_keeps_those_carried_from_the_previous_year(open_window, make_department_file, sample_wb):
+    last = copy.deepcopy(sample_wb)
+    last.year, last.prior = 2019, {}
+    sample_wb.prior = {}
+    path = make_department_file(last)
+    with DepartmentFile.open(path) as f:
+        f.save(sample_wb)
+    win = open_window(path)
+    win.show_texts(2020)
+    page = win.pages[("texts", 2020)]
+    total, spent = Cell("01", "收入总计", 1), Cell("01", "支出总计", 2)
+    assert page.priors[spent].text() == to_storage(last.values[spent])  # carried from 2019 on load
+    page.priors[total].setText("600")
+    with DepartmentFile.open(path, readonly=True) as f:
+        prior = f.load(2020).prior
+    assert prior[total] == D("600") and prior[spent] == last.values[spent] and len(prior) == len(last.values)
 
 
 def test_export_pdf_from_the_menu(open_window, make_department_file, sample_wb, monkeypatch, tmp_path, dialog_answers, dialog_log):

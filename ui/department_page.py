@@ -3,7 +3,8 @@
 第一部分 部门概况 (职责, 机构设置, 人员构成), the reasons and notes quoted in 第三部分 情况说明, and
 the figures no table holds (会议费, 政府采购, 车辆 …) are kept with the year in `Workbook.texts`
 under the keys of ``resources/texts/narrative.toml`` (read through `services.pdf.texts`, as the
-PDF reads them). Texts are saved on every change, as figures are; a figure field that is not a
+PDF reads them); last, the 上年数 the 情况说明 compares with (`narrative.prior_cells`), kept in
+`Workbook.prior`. Texts are saved on every change, as figures are; a figure field that is not a
 number is marked and not saved.
 """
 
@@ -14,9 +15,10 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
 from services.forms import EntrySession
-from services.money import AmountError, parse_amount
+from services.money import AmountError, parse_amount, to_storage
+from services.pdf.narrative import prior_cells
 from services.pdf.texts import TextField, field, find_table, narrative_spec, text_fields
-from services.workbook import Workbook
+from services.workbook import Cell, Workbook
 from ui.document import Document, OpenError
 
 Section = tuple[str, list[TextField]]
@@ -118,6 +120,22 @@ class DepartmentPage(QScrollArea):
                 self.texts[f.key] = edit
             if figures.rowCount():
                 layout.addLayout(figures)
+        self.priors: dict[Cell, QLineEdit] = {}
+        cells = prior_cells(wb)
+        if cells:
+            heading = QLabel("上年数（万元）：情况说明与上年比较时用；新建年度时从上一年度带入，也可以在这里填写")
+            heading.setFont(bold)
+            layout.addSpacing(10)
+            layout.addWidget(heading)
+            figures = QFormLayout()
+            for cell in cells:
+                edit = QLineEdit(to_storage(wb.prior.get(cell)) or "")
+                edit.setMaximumWidth(220)
+                edit.setObjectName(f"prior:{cell.table}:{cell.row}:{cell.col}")
+                edit.textChanged.connect(lambda text, c=cell, e=edit: self._prior(c, e, text))
+                figures.addRow(session.form(cell.table).describe(cell), edit)
+                self.priors[cell] = edit
+            layout.addLayout(figures)
         layout.addStretch(1)
         self.setWidget(body)
         self.setWidgetResizable(True)
@@ -137,6 +155,18 @@ class DepartmentPage(QScrollArea):
     def _text(self, key: str, text: str) -> None:
         # Saved on every change: a text typed is never lost, like a figure.
         self.saved.emit(self.session.set_text(key, text))
+
+    def _prior(self, cell: Cell, edit: QLineEdit, text: str) -> None:
+        try:
+            value = parse_amount(text)
+        except AmountError as e:
+            edit.setStyleSheet("background: #f4a8a0;")
+            edit.setToolTip(str(e))
+            self.refused.emit(f"上年数 {self.session.form(cell.table).describe(cell)}：{e}")
+            return
+        edit.setStyleSheet("")
+        edit.setToolTip("")
+        self.saved.emit(self.session.set_prior(cell, value))
 
     def _figure(self, f: TextField, edit: QLineEdit, text: str) -> None:
         problem = figure_problem(f, text)

@@ -13,12 +13,15 @@ window can preview the text and tests can read it. Placeholder spans are marked 
 
 from __future__ import annotations
 
+import copy
+from decimal import Decimal
+
 from services.pdf.blocks import EM_CLOSE, EM_OPEN, PENDING, PH_CLOSE, PH_OPEN, Block, Chart, Draft, plain
 from services.pdf.sections import Sections
 from services.pdf.texts import field as text_field
 from services.pdf.texts import find_table, glossary_spec, heading_name
 from services.templates import TableSpec
-from services.workbook import Workbook
+from services.workbook import Cell, Workbook
 
 __all__ = ["EM_CLOSE", "EM_OPEN", "PENDING", "PH_CLOSE", "PH_OPEN", "Block", "Chart", "Draft", "Drafter", "draft", "plain"]
 
@@ -138,3 +141,24 @@ class Drafter(Sections):
 def draft(wb: Workbook) -> Draft:
     """The text parts of a workbook's disclosure document."""
     return Drafter(wb).draft()
+
+
+class _Asked(dict):
+    """Last year's figures that note each cell the drafter asks for."""
+
+    def __init__(self, prior: dict[Cell, Decimal]) -> None:
+        super().__init__(prior)
+        self.asked: dict[Cell, None] = {}
+
+    def get(self, cell, default=None):  # noqa: ANN001, ANN201
+        self.asked[cell] = None
+        return super().get(cell, default)
+
+
+def prior_cells(wb: Workbook) -> list[Cell]:
+    """The 上年数 the 情况说明 compares this year with, in the order it uses them: what the
+    clerk must give when the file has no previous year (the window asks for exactly these)."""
+    probe = copy.copy(wb)
+    probe.prior = _Asked(wb.prior)
+    draft(probe)
+    return list(probe.prior.asked)
