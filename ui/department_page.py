@@ -156,23 +156,23 @@ class DepartmentPage(QScrollArea):
         # Saved on every change: a text typed is never lost, like a figure.
         self.saved.emit(self.session.set_text(key, text))
 
+    def _refused(self, edit: QLineEdit, what: str, problem: str | None) -> bool:
+        """Mark a figure field that is not a number (and say so); clear the mark when it is."""
+        edit.setStyleSheet("background: #f4a8a0;" if problem else "")
+        edit.setToolTip(problem or "")
+        if problem:
+            self.refused.emit(f"{what}：{problem}")
+        return problem is not None
+
     def _prior(self, cell: Cell, edit: QLineEdit, text: str) -> None:
         try:
             value = parse_amount(text)
         except AmountError as e:
-            edit.setStyleSheet("background: #f4a8a0;")
-            edit.setToolTip(str(e))
-            self.refused.emit(f"上年数 {self.session.form(cell.table).describe(cell)}：{e}")
+            self._refused(edit, f"上年数 {self.session.form(cell.table).describe(cell)}", str(e))
             return
-        edit.setStyleSheet("")
-        edit.setToolTip("")
+        self._refused(edit, "", None)
         self.saved.emit(self.session.set_prior(cell, value))
 
     def _figure(self, f: TextField, edit: QLineEdit, text: str) -> None:
-        problem = figure_problem(f, text)
-        edit.setStyleSheet("background: #f4a8a0;" if problem else "")
-        edit.setToolTip(problem or "")
-        if problem:
-            self.refused.emit(f"{f.what}：{problem}")
-            return
-        self._text(f.key, text.strip())
+        if not self._refused(edit, f.what, figure_problem(f, text)):
+            self._text(f.key, text.strip())

@@ -53,7 +53,6 @@ def submit(win: MainWindow) -> None:
                              f"{wb.department}_{year}年度_上报.sqlite")
     if dest is None:
         return
-    win._flush_now()  # the edits are committed already; make them durable before sealing
     try:
         try:
             r = seal_year(doc.path, year, dest)

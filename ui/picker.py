@@ -9,21 +9,15 @@ names it.
 
 from __future__ import annotations
 
-import re
-
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
-from services.catalog import Catalog, CatalogEntry
+from services.catalog import Catalog, CatalogEntry, level_of
 
 Index = QModelIndex | QPersistentModelIndex
 R = Qt.ItemDataRole
 LIMIT = 500  # enough to scroll through; typing narrows it
-
-
-#: A code as typed: 3, 5 or 7 digits (类, 款, 项).
-_CODE = re.compile(r"[0-9]{3}|[0-9]{5}|[0-9]{7}")
 
 
 class CatalogModel(QAbstractListModel):
@@ -36,7 +30,7 @@ class CatalogModel(QAbstractListModel):
         self.beginResetModel()
         self.entries = self.catalog.search(text, LIMIT)
         code = text.strip()
-        if _CODE.fullmatch(code) and code not in self.catalog:
+        if level_of(code) and code not in self.catalog:
             # Our catalog may lack a code of the year's edition: the clerk can still add it, named by hand.
             self.entries.insert(0, CatalogEntry(code, ""))
         self.endResetModel()
@@ -55,10 +49,11 @@ class CatalogModel(QAbstractListModel):
             return None
         e = self.entries[index.row()]
         if role == R.DisplayRole:
+            there = "（已在表中）" if e.code in self.present else ""
             if self.is_outside(e):
-                return f"{e.code}  （科目表中没有这个编码：增加后填写科目名称）" + ("（已在表中）" if e.code in self.present else "")
+                return f"{e.code}  （科目表中没有这个编码：增加后填写科目名称）{there}"
             indent = "    " * {3: 0, 5: 1, 7: 2}.get(len(e.code), 0)
-            return f"{indent}{e.code}  {e.name}" + ("（已在表中）" if e.code in self.present else "")
+            return f"{indent}{e.code}  {e.name}{there}"
         if role == R.ForegroundRole and e.code in self.present:
             return QBrush(QColor("#8a8f96"))
         if role == R.UserRole:
