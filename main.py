@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-COMMANDS = {"check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster"}
+COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,11 +25,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
     c.add_argument("--year", type=int, help="只审核这一年度（默认：文件中的所有年度）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
+    c.add_argument("--template", metavar="模板编号", help="导入 Excel 时使用这个报表模板（默认按表样自动选择；见 templates 命令）")
 
     i = sub.add_parser("import-xlsx", help="把 Excel 报表导入部门数据文件（已有该年度则替换）")
     i.add_argument("src", type=Path, metavar="IN.xlsx")
     i.add_argument("-o", "--output", type=Path, required=True, metavar="DEPT.sqlite")
     i.add_argument("--year", type=int, help="年度（Excel 中找不到年度时使用）")
+    i.add_argument("--template", metavar="模板编号", help="使用这个报表模板（默认按表样自动选择；见 templates 命令）")
+
+    tp = sub.add_parser("templates", help="列出本软件带的报表模板（编号、地区、年度、各表）")
+    tp.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     e = sub.add_parser("export-xlsx", help="把某年度导出为公开表版式的 Excel")
     e.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
@@ -79,10 +84,12 @@ def run_cli(argv: list[str]) -> int:
 
     _utf8_streams()
     out, err = sys.stdout, sys.stderr
+    if args.command == "templates":
+        return cmd.cmd_templates(args.json, out)
     if args.command == "check":
-        return cmd.cmd_check(args.path, args.year, args.json, out, err)
+        return cmd.cmd_check(args.path, args.year, args.json, out, err, template=args.template)
     if args.command == "import-xlsx":
-        return cmd.cmd_import_xlsx(args.src, args.output, args.year, out, err)
+        return cmd.cmd_import_xlsx(args.src, args.output, args.year, out, err, template=args.template)
     if args.command == "export-xlsx":
         return cmd.cmd_export_xlsx(args.path, args.year, args.output, out, err)
     if args.command == "submit":

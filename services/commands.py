@@ -30,17 +30,19 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
 
 
-def load_any(path: Path, year: int | None = None) -> Loaded:
-    """Workbooks from a department file (.sqlite) or a publication workbook (.xlsx)."""
+def load_any(path: Path, year: int | None = None, template: str | None = None) -> Loaded:
+    """Workbooks from a department file (.sqlite) or a publication workbook (.xlsx); ``template``
+    is the template id an imported workbook is read with (chosen from the file when ``None``)."""
     if not path.exists():
         raise InputError(f"找不到文件：{path}")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        from services.templates import TemplateError
         from services.xlsx_import import XlsxImportError, import_xlsx
 
         try:
-            res = import_xlsx(path, year=year)
-        except XlsxImportError as e:
+            res = import_xlsx(path, year=year, template_id=template)
+        except (XlsxImportError, TemplateError) as e:
             raise InputError(str(e)) from None
         return Loaded([res.workbook], [str(u) for u in res.unplaced], list(res.notes))
     from services.store import DepartmentFile, DepartmentFileError
@@ -79,11 +81,34 @@ def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
     out.write(f"\n共 {errors} 个错误，{len(findings) - errors} 个提示。\n")
 
 
-def cmd_check(path: Path, year: int | None, as_json: bool, out: TextIO, err: TextIO) -> int:
+def cmd_templates(as_json: bool, out: TextIO) -> int:
+    """The bundled templates: id, region, years, what each extends, and its tables in order."""
+    from services.templates import all_templates
+
+    temps = sorted(all_templates().values(), key=lambda t: (t.region != "全国", t.region, min(t.years), t.id))
+    if as_json:
+        items = [
+            {"id": t.id, "name": t.name, "region": t.region, "years": t.years, "extends": t.extends or None,
+             "tables": [{"no": s.no, "title": s.title} for s in t.tables.values()]}
+            for t in temps
+        ]
+        json.dump(items, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return EXIT_OK
+    for t in temps:
+        years = "、".join(map(str, t.years))
+        base = f"，在 {t.extends} 基础上改动" if t.extends else ""
+        out.write(f"{t.id}  {t.name}（地区：{t.region}；年度：{years}{base}）\n")
+        for s in t.tables.values():
+            out.write(f"    {s.no}  {s.title}\n")
+    return EXIT_OK
+
+
+def cmd_check(path: Path, year: int | None, as_json: bool, out: TextIO, err: TextIO, template: str | None = None) -> int:
     from services.engine import check_workbook
 
     try:
-        loaded = load_any(path, year)
+        loaded = load_any(path, year, template)
     except InputError as e:
         err.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
@@ -113,12 +138,12 @@ def _print_unplaced(loaded: Loaded, out: TextIO) -> None:
             out.write(f"  - {u}\n")
 
 
-def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: TextIO) -> int:
+def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: TextIO, template: str | None = None) -> int:
     """Import a workbook into a department file, adding or replacing that year."""
     from services.store import DepartmentFile, DepartmentFileError
 
     try:
-        loaded = load_any(src, year)
+        loaded = load_any(src, year, template)
     except InputError as e:
         err.write(f"无法导入：{e}\n")
         return EXIT_UNREADABLE

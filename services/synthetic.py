@@ -123,8 +123,18 @@ def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 
         b1, b2 = rng.randint(0, 5_00_00), b4 + b5 + rng.randint(0, 5_00_00)
         gf[c] = [b1, b2, b4 + b5, b4, b5, b1 + b2 - b4 - b5]
     t08 = f.coded(t_gf, gf)
-    gz = {c: [b + p, b, p] for c, b, p in ((c, rng.randint(0, 8_00_00), rng.randint(0, 8_00_00)) for c in few)}
+    gz: dict[str, list[int]] = {}
+    for c in few:
+        b, p = rng.randint(0, 8_00_00), rng.randint(0, 8_00_00)
+        if len(n[t_gz].columns) == 6:  # printed as a 收入支出 table like 政府性基金 (上海)
+            b1, b2 = rng.randint(0, 5_00_00), b + p + rng.randint(0, 5_00_00)
+            gz[c] = [b1, b2, b + p, b, p, b1 + b2 - b - p]
+        else:
+            gz[c] = [b + p, b, p]
     t09 = f.coded(t_gz, gz)
+    gz_spend = 2 if len(n[t_gz].columns) == 6 else 0  # where its 本年支出 total is
+    gz = {c: v[gz_spend:gz_spend + 3] for c, v in gz.items()}
+    gz_col = gz_spend + 1
 
     # 03: all expenditure by function code = 财政拨款 (05+08+09) + other sources
     spend: dict[str, list[int]] = {}
@@ -138,7 +148,7 @@ def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 
     t03 = f.coded("03", spend)
 
     # 04: fiscal appropriations by fund; each fund balances 年初 + 收入 − 支出 = 年末
-    fund_spend = [t05[0], t08[2], t09[0]]
+    fund_spend = [t05[0], t08[2], t09[gz_spend]]
     opening = [rng.randint(0, 20_00_00) for _ in range(3)]
     income = [s + rng.randint(0, 10_00_00) for s in fund_spend]
     closing = [o + i - s for o, i, s in zip(opening, income, fund_spend)]
@@ -150,7 +160,7 @@ def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 
     f.put("04", "年初财政拨款结转和结余", 1, sum(opening))
     f.put("04", "收入总计", 1, sum(income) + sum(opening))
     for cls in sorted({c[:3] for c in codes}):
-        vals = [wb.get(Cell(t, cls, col)) for t, col in (("05", 1), (t_gf, 3), (t_gz, 1))]
+        vals = [wb.get(Cell(t, cls, col)) for t, col in (("05", 1), (t_gf, 3), (t_gz, gz_col))]
         cents = [int((v or 0) * 100) for v in vals]
         f.put("04", cls, 2, sum(cents))
         for k, v in enumerate(cents):
@@ -198,6 +208,11 @@ def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 
     actual = [abroad + buy + run + host, abroad, buy + run, buy, run, host]
     b_abroad, b_buy, b_run, b_host = abroad + 1_00, buy, run + 2_00, host + 3_00
     budget = [b_abroad + b_buy + b_run + b_host, b_abroad, b_buy + b_run, b_buy, b_run, b_host]
-    for i, v in enumerate(budget + actual):
-        f.put(t_sg, row, i + 1, v)
+    items = ["合计", "因公出国(境)费", "小计", "公务用车购置费", "公务用车运行费", "公务接待费"]
+    for col in n[t_sg].columns:
+        # 预算数 | 决算数 is the group (全国: 预算数/…) or the label (上海: 合计/预算数); the item the other
+        parts = [p for p in col.group.split("/") if p] + [col.label]
+        figures = budget if "预算数" in parts else actual
+        item = next(p for p in reversed(parts) if p not in ("预算数", "决算数")).replace("运行维护费", "运行费")
+        f.put(t_sg, row, col.no, figures[items.index(item)])
     return wb

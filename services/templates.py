@@ -4,10 +4,27 @@ A template is a TOML file in ``resources/templates/`` that a finance person can 
 module only reads it into plain objects (`Template`, `TableSpec`, `ColumnSpec`, `RowSpec`,
 `RuleSpec`) and validates it; the rules' notation is parsed by `services.rules`.
 A new year is a new file: nothing here names a table, a row or a year.
+
+A template may ``extends`` another and say only what differs (模板继承); `extend` applies such a
+file to its parent's data before it is read, so the rest of the product sees whole templates:
+
+    [template]   extends = "national-2023", order = ["01", …]        tables in print order
+                 drop_rules = ["id", …]                              rules removed anywhere
+    [[table]]    no = "07", drop = true                               table removed
+    [[table]]    no = "05", title = …, columns = […], rows = […]      a key given replaces the parent's
+                 rows_change = [{ id = "…", label = "…" }]            rows edited (by id, code or line)
+                 rows_drop = ["231", 55]                              rows removed (id, code or line)
+                 columns_change = [{ no = 1, label = "合计" }]         columns edited (by 栏次)
+                 rules_add = […]                                      rules added (same id: replaced)
+                 rules_drop = ["id", …]
+    [[table]]    no = "10", …                                         a table the parent lacks: in full
+    [[table]]    no = "07", replace = true, …                         a table written anew: in full
+    [[cross]]    table = "04", rules = […]                            cross rules added (same id: replaced)
 """
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -140,6 +157,8 @@ class Template:
     tables: dict[str, TableSpec]
     cross_rules: list[RuleSpec]
     path: Path | None = None
+    #: the template this one extends (its id), '' for a complete one
+    extends: str = ""
     #: what is derived from this template alone, made once per template object: rule expansions
     #: (`services.compile`), where figures may stand (`services.exchange.content`)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -234,6 +253,7 @@ def parse_template(data: dict, path: Path | None = None) -> Template:
             tables=tables,
             cross_rules=cross,
             path=path,
+            extends=str(head.get("extends", "")),
         )
     except (KeyError, TypeError, ValueError) as e:
         if isinstance(e, TemplateError):
@@ -241,22 +261,156 @@ def parse_template(data: dict, path: Path | None = None) -> Template:
         raise TemplateError(f"{where} 格式不对：{e!r}") from None
 
 
-def load_template_file(path: Path) -> Template:
+def _read_toml(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise TemplateError(f"{path.name} 不是有效的模板文件：{e}") from None
-    return parse_template(data, path)
+
+
+def load_template_file(path: Path, parents: dict[str, dict] | None = None) -> Template:
+    """One template file; one that ``extends`` another is completed from ``parents`` (raw data by
+    id, the bundled templates' when not given)."""
+    data = _read_toml(path)
+    raw = parents if parents is not None else {tid: d for tid, (_, d) in _raw_bundled().items()}
+    return parse_template(resolve(data, raw, path.name), path)
+
+
+# ── extension (模板继承) ────────────────────────────────────────────────────
+_PATCH_KEYS = {"rows_change", "rows_drop", "columns_change", "rules_add", "rules_drop", "drop", "replace"}
+
+
+def resolve(data: dict, raw: dict[str, dict], where: str = "模板", _seen: tuple[str, ...] = ()) -> dict:
+    """``data`` with its ``extends`` chain applied: a complete template's raw data."""
+    head = data.get("template", {})
+    parent_id = head.get("extends")
+    if not parent_id:
+        return data
+    if parent_id in _seen or parent_id == head.get("id"):
+        raise TemplateError(f"{where}：模板继承出现循环（{' → '.join((*_seen, str(parent_id)))}）")
+    if parent_id not in raw:
+        raise TemplateError(f"{where}：继承的模板“{parent_id}”不存在")
+    parent = resolve(raw[parent_id], raw, where, (*_seen, str(head.get("id", ""))))
+    return extend(parent, data, where)
+
+
+def extend(parent: dict, child: dict, where: str = "模板") -> dict:
+    """The parent's raw template data changed as ``child`` says (see the module docstring)."""
+    out = copy.deepcopy(parent)
+    head = dict(child["template"])
+    order = head.pop("order", None)
+    drop_rules = set(head.pop("drop_rules", ()))
+    out["template"] = {**{k: v for k, v in out["template"].items() if k != "extends"}, **head}
+    tables: list[dict] = out.get("table", [])
+    cross: list[dict] = out.get("cross", [])
+    # dropped first, so that a rule of the same id may be added back below
+    if drop_rules:
+        known = {r["id"] for t in tables for r in t.get("rules", [])} | {r["id"] for b in cross for r in b["rules"]}
+        if drop_rules - known:
+            raise TemplateError(f"{where}：drop_rules 中的审核公式不存在：{'、'.join(sorted(drop_rules - known))}")
+        for holder in [*tables, *cross]:
+            holder["rules"] = [r for r in holder.get("rules", []) if r["id"] not in drop_rules]
+    by_no = {str(t["no"]): t for t in tables}
+    for patch in child.get("table", []):
+        no = str(patch["no"])
+        here = f"{where} 公开{no}表"
+        if patch.get("drop"):
+            if no not in by_no:
+                raise TemplateError(f"{here}：要删除的表在上级模板中没有")
+            tables.remove(by_no.pop(no))
+            continue
+        if no not in by_no or patch.get("replace"):
+            new = {k: copy.deepcopy(v) for k, v in patch.items() if k not in _PATCH_KEYS}
+            if no in by_no:
+                tables[tables.index(by_no[no])] = new
+            else:
+                tables.append(new)
+            by_no[no] = new
+            continue
+        _patch_table(by_no[no], patch, here)
+    if order is not None:
+        order = [str(n) for n in order]
+        if sorted(order) != sorted(by_no):
+            raise TemplateError(f"{where}：order 列出的表（{'、'.join(order)}）与模板中的表（{'、'.join(sorted(by_no))}）不一致")
+        tables.sort(key=lambda t: order.index(str(t["no"])))
+    for block in child.get("cross", []):
+        for rule in block.get("rules", []):
+            if not _replace_rule(cross, rule):
+                target = next((b for b in cross if str(b["table"]) == str(block["table"])), None)
+                if target is None:
+                    target = {"table": str(block["table"]), "rules": []}
+                    cross.append(target)
+                target["rules"].append(rule)
+    out["table"], out["cross"] = tables, cross
+    return out
+
+
+def _replace_rule(blocks: list[dict], rule: dict) -> bool:
+    for b in blocks:
+        for i, r in enumerate(b.get("rules", [])):
+            if r["id"] == rule["id"]:
+                b["rules"][i] = rule
+                return True
+    return False
+
+
+def _row_matches(row: dict, sel: object) -> bool:
+    if isinstance(sel, int):
+        return row.get("line") == sel
+    return sel in (row.get("id"), str(row.get("code", "")))
+
+
+def _patch_table(table: dict, patch: dict, where: str) -> None:
+    for k, v in patch.items():
+        if k not in _PATCH_KEYS and k != "no":
+            table[k] = copy.deepcopy(v)
+    rows: list[dict] = table.get("rows", [])
+    for change in patch.get("rows_change", []):
+        sel = change.get("id") or change.get("code") or change.get("line")
+        hit = [r for r in rows + table.get("total_rows", []) if _row_matches(r, sel)]
+        if len(hit) != 1:
+            raise TemplateError(f"{where}：rows_change 找不到唯一的行“{sel}”")
+        hit[0].update(change)
+    for sel in patch.get("rows_drop", []):
+        if not any(_row_matches(r, sel) for r in rows):
+            raise TemplateError(f"{where}：rows_drop 找不到行“{sel}”")
+        table["rows"] = rows = [r for r in rows if not _row_matches(r, sel)]
+    cols = {int(c["no"]): c for c in table.get("columns", [])}
+    for change in patch.get("columns_change", []):
+        if int(change["no"]) not in cols:
+            raise TemplateError(f"{where}：columns_change 找不到第{change['no']}栏")
+        cols[int(change["no"])].update(change)
+    rules = table.setdefault("rules", [])
+    for rule in patch.get("rules_add", []):
+        if not _replace_rule([table], rule):
+            rules.append(rule)
+    gone = set(patch.get("rules_drop", ()))
+    if gone - {r["id"] for r in rules}:
+        raise TemplateError(f"{where}：rules_drop 中的审核公式不存在：{'、'.join(sorted(gone - {r['id'] for r in rules}))}")
+    table["rules"] = [r for r in table["rules"] if r["id"] not in gone]
+
+
+@cache
+def _raw_bundled() -> dict[str, tuple[Path, dict]]:
+    """Each bundled file's data as written, by template id."""
+    out: dict[str, tuple[Path, dict]] = {}
+    for p in sorted(TEMPLATE_DIR.glob("*.toml")):
+        data = _read_toml(p)
+        tid = data.get("template", {}).get("id")
+        if not tid:
+            raise TemplateError(f"{p.name}：缺少模板编号 [template] id")
+        if tid in out:
+            raise TemplateError(f"{p.name}：模板编号 {tid} 与另一个文件重复")
+        out[tid] = (p, data)
+    return out
 
 
 @cache
 def all_templates() -> dict[str, Template]:
-    """Every bundled template, by id."""
-    out = {}
-    for p in sorted(TEMPLATE_DIR.glob("*.toml")):
-        t = load_template_file(p)
-        out[t.id] = t
-    return out
+    """Every bundled template, by id (those that extend another completed from it)."""
+    bundled = _raw_bundled()
+    raw = {tid: d for tid, (_, d) in bundled.items()}
+    return {tid: parse_template(resolve(d, raw, p.name), p) for tid, (p, d) in bundled.items()}
 
 
 def get_template(template_id: str) -> Template:
@@ -266,11 +420,28 @@ def get_template(template_id: str) -> Template:
         raise TemplateError(f"没有编号为 {template_id} 的报表模板") from None
 
 
-def template_for_year(year: int) -> Template:
-    """The bundled template whose years include ``year`` (the latest one before it otherwise)."""
-    temps = sorted(all_templates().values(), key=lambda t: min(t.years))
-    for t in temps:
-        if year in t.years:
-            return t
-    earlier = [t for t in temps if min(t.years) <= year]
-    return earlier[-1] if earlier else temps[0]
+NATIONAL = "全国"
+
+
+def template_for_year(year: int, region: str = "") -> Template:
+    """The bundled template for ``year`` and ``region`` (a province or city, e.g. 上海): the
+    region's own if it has one for that year, else the national one; outside every template's
+    years, the latest one that starts before ``year`` (the earliest one otherwise)."""
+    temps = sorted(all_templates().values(), key=lambda t: (min(t.years), t.id))
+    for wanted in ([region] if region and region != NATIONAL else []) + [NATIONAL]:
+        mine = [t for t in temps if t.region == wanted]
+        hit = [t for t in mine if year in t.years]
+        if hit:
+            return hit[-1]
+        if wanted == NATIONAL and mine:
+            earlier = [t for t in mine if min(t.years) <= year]
+            return earlier[-1] if earlier else mine[0]
+    return temps[0]
+
+
+def region_of(department: str) -> str:
+    """The region whose templates fit a department, from its name (上海市普陀区财政局 → 上海);
+    '' when no bundled template's region is named in it."""
+    regions = {t.region for t in all_templates().values() if t.region and t.region != NATIONAL}
+    hits = [r for r in regions if r in department]
+    return max(hits, key=len) if hits else ""

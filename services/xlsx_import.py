@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-from services.templates import Template, all_templates, get_template, template_for_year
+from services.templates import NATIONAL, Template, all_templates, get_template, region_of, template_for_year
 from services.workbook import Workbook
 from services.xlsx_cells import SheetGrid, is_number, norm, ref
 from services.xlsx_layout import Block, Meta, find_blocks, match_title, read_meta
@@ -54,13 +54,12 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
     notes: list[str] = []
     metas = _metas(blocks)
     chosen_year = _choose_year(year, metas, path, notes)
-    template = _choose_template(template_id, blocks, chosen_year, templates, notes)
+    department = _department(metas, notes)
+    template, reads, unplaced = _choose_template(template_id, blocks, metas, chosen_year, department, templates, notes)
     if chosen_year is None:
         chosen_year = min(template.years)
         notes.append(f"文件中没有写明年度，暂按 {chosen_year} 年导入，请核对")
-    wb = Workbook.new(template, chosen_year, _department(metas, notes))
-    unplaced: list[Unplaced] = []
-    reads = _read_all(blocks, metas, template, unplaced, notes)
+    wb = Workbook.new(template, chosen_year, department)
     if not any(r.weight for rs in reads.values() for r in rs):  # e.g. only a 目录
         raise XlsxImportError(f"“{path.name}”中有表名，但没有认出任何表格的表头和数字")
     found: dict[str, str] = {}
@@ -152,18 +151,75 @@ def _score(template: Template, blocks: list[Block]) -> int:
     return score
 
 
+@dataclass
+class _Fit:
+    """How well one candidate template reads the workbook (模板与表样的吻合程度)."""
+
+    template: Template
+    reads: dict[str, list[TableRead]]
+    unplaced: list[Unplaced]
+    notes: list[str]
+    titles: int
+
+    @property
+    def placed(self) -> int:
+        return sum(max((len(r.values) for r in rs), default=0) for rs in self.reads.values())
+
+    @property
+    def score(self) -> int:
+        # every figure placed counts, every figure left over counts against, and so do titles
+        # that name no table of the template
+        return self.placed - 2 * len(self.unplaced) + self.titles
+
+
+def _fit(template: Template, blocks: list[Block], metas: dict[int, Meta]) -> _Fit:
+    unplaced: list[Unplaced] = []
+    notes: list[str] = []
+    reads = _read_all(blocks, metas, template, unplaced, notes)
+    for rs in reads.values():
+        best = max(rs, key=lambda r: r.weight)
+        unplaced += best.unplaced
+    return _Fit(template, reads, unplaced, notes, _score(template, blocks))
+
+
 def _choose_template(
-    template_id: str | None, blocks: list[Block], year: int | None, templates: list[Template], notes: list[str]
-) -> Template:
+    template_id: str | None, blocks: list[Block], metas: dict[int, Meta], year: int | None, department: str,
+    templates: list[Template], notes: list[str],
+) -> tuple[Template, dict[str, list[TableRead]], list[Unplaced]]:
+    """The template that reads the workbook best: most figures placed, fewest left over, titles
+    that fit; on a tie the department's region (上海市… → 上海), then the year's, then the newest.
+    The clerk is told which one was taken and why (a note), and may name another (``template_id``)."""
+    region = region_of(department)
     if template_id:
-        return get_template(template_id)
-    scores = {t.id: _score(t, blocks) for t in templates}
-    by_year = template_for_year(year) if year is not None else None
-    # ties go to the year's template, then to the newest layout
-    best = max(templates, key=lambda t: (scores[t.id], t is by_year, max(t.years)))
-    if by_year is not None and best is not by_year:
-        notes.append(f"表名显示为“{best.name}”，与 {year} 年对应的“{by_year.name}”不同，已按表名采用前者")
-    return best
+        fit = _fit(get_template(template_id), blocks, metas)
+        notes.append(f"按指定采用报表模板“{fit.template.name}”（{fit.template.id}）")
+        notes += fit.notes
+        return fit.template, fit.reads, fit.unplaced
+    by_year = template_for_year(year, region) if year is not None else None
+    fits = [_fit(t, blocks, metas) for t in templates]
+
+    def rank(f: _Fit) -> tuple:
+        t = f.template
+        near = -min(abs(y - year) for y in t.years) if year is not None else 0
+        return (f.score, t.region == region if region else t.region == NATIONAL, t is by_year, near, max(t.years))
+
+    best = max(fits, key=rank)
+    t = best.template
+    why = [f"放入 {best.placed} 个数据、未能放入 {len(best.unplaced)} 个"]
+    runner = max((f for f in fits if f is not best), key=rank, default=None)
+    if runner is not None and runner.score < best.score:
+        if (runner.placed, len(runner.unplaced)) == (best.placed, len(best.unplaced)):
+            why.append("表名与之更吻合")
+        why.append(f"其次是“{runner.template.name}”（放入 {runner.placed} 个、未能放入 {len(runner.unplaced)} 个）")
+    elif region and t.region == region:
+        why.append(f"部门名称中有“{region}”")
+    elif year is not None and year in t.years:
+        why.append(f"适用于 {year} 年度")
+    notes.append(f"采用报表模板“{t.name}”（{t.id}）：{'，'.join(why)}；如不对，可用 --template 指定（templates 命令列出全部模板）")
+    if by_year is not None and t is not by_year and year is not None and year not in t.years:
+        notes.append(f"该模板适用于 {'、'.join(map(str, t.years))} 年度，与 {year} 年对应的“{by_year.name}”不同，是按表样选定的")
+    notes += best.notes
+    return t, best.reads, best.unplaced
 
 
 def _department(metas: dict[int, Meta], notes: list[str]) -> str:
@@ -227,7 +283,6 @@ def _apply_best(wb: Workbook, reads: list[TableRead], unplaced: list[Unplaced], 
         if spec.coded and not wb.has_row(best.no, cell.row):
             wb.add_code(best.no, cell.row)
         wb.set(cell, value)
-    unplaced.extend(best.unplaced)
     notes.extend(best.notes)
     for other in reads:
         if other is best or other.weight == 0:

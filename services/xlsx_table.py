@@ -93,8 +93,20 @@ def _looks_like_data(row: dict[int, object], spec: TableSpec) -> bool:
     return any(key == label_key(r.label) for r in spec.rows + spec.total_rows if r.label)
 
 
+_CODE_PARTS = ("类", "款", "项")
+
+
+def _is_code_parts_row(row: dict[int, object]) -> bool:
+    """The header line naming the code columns 类 | 款 | 项 (or 类 | 款 in table 06)."""
+    return sum(1 for v in row.values() if isinstance(v, str) and norm(v) in _CODE_PARTS) >= 2
+
+
 def _header_rows(block: Block, spec: TableSpec, hs: int) -> tuple[list[int], int | None, int]:
-    """Header rows, the 栏次 row (if printed) and the first data row."""
+    """Header rows, the 栏次 row (if printed) and the first data row.
+
+    The line that names 类 | 款 | 项 is the last header row; Shanghai prints the 合计 row on it
+    ("类 款 项 合计 2,946.25 …"), so that line is then also the first data row.
+    """
     rows: list[int] = []
     r = hs
     while r < block.end_row and len(rows) < MAX_HEADER_ROWS:
@@ -102,6 +114,12 @@ def _header_rows(block: Block, spec: TableSpec, hs: int) -> tuple[list[int], int
         if row:
             if _is_lanci_row(row):
                 return rows, r, r + 1
+            if _is_code_parts_row(row):
+                rows.append(r)
+                carries = any(is_number(v) for v in row.values()) or any(
+                    isinstance(v, str) and norm(v) not in _CODE_PARTS for v in row.values()
+                )
+                return (rows, None, r) if carries else (rows, None, r + 1)
             if _looks_like_data(row, spec) or is_note_row(row):
                 return rows, None, r
             rows.append(r)
@@ -133,7 +151,8 @@ def _header_paths(
         cur: dict[int, str] = {}
         for c in range(left, right + 1):
             v = grid.shown(r, c)
-            text = header_key(v) if v is not None else ""
+            # a figure on a header line (the 合计 row printed on the 类|款|项 line) is no header
+            text = header_key(v) if v is not None and not is_number(v) else ""
             if text:
                 cur[c] = text
             elif c - 1 in cur and above[c] == above[c - 1]:
@@ -276,6 +295,8 @@ def _read_keys(rec: RowRead, cells: dict[int, object], roles: dict[int, str], le
             rec.amounts[c] = v
             continue
         role = roles.get(c, "")
+        if role in ("code", "kuan", "xiang") and isinstance(v, str) and norm(v) in _CODE_PARTS:
+            continue  # the words 类 / 款 / 项 of the header line that also carries 合计
         if role in ("kuan", "xiang") and (n := as_int(v)) is not None and n < 100:
             parts[role] = f"{n:02d}"
             continue

@@ -38,7 +38,10 @@ def test_template_chosen_by_year():
     assert template_for_year(2020).id == "national-2020"
     assert template_for_year(2022).id == "national-2020"
     assert template_for_year(2023).id == "national-2023"
-    assert template_for_year(2030).id == "national-2023"
+    assert template_for_year(2024).id == "national-2024"
+    assert template_for_year(2030).id == "national-2024"
+    assert template_for_year(2024, "上海").id == "shanghai-2024"
+    assert template_for_year(2023, "上海").id == "national-2023"  # no Shanghai template for 2023
     assert template_for_year(2015).id == "national-2020"
 
 

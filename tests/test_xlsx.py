@@ -349,7 +349,7 @@ def test_seed003_messy(tmp_path: Path) -> None:
 def test_titles_win_over_year(tmp_path: Path) -> None:
     res = import_xlsx(V.seed_workbook(tmp_path / "changsha.xlsx"), year=2021)
     assert (res.workbook.template.id, res.workbook.year) == ("national-2023", 2021)
-    assert any("按表名采用" in n for n in res.notes)
+    assert any("按表样选定" in n for n in res.notes)
     assert any("2023" in n and "2021" in n for n in res.notes)
 
 
