@@ -19,7 +19,11 @@ from itertools import repeat
 from services.compile import Check, compile_checks
 from services.findings import Finding, fmt
 from services.money import CENT, ZERO
+from services.templates import ERROR, WARNING
 from services.workbook import Cell, Workbook
+
+#: the rule id of the notice that a table was read only in part (未完整读入)
+INCOMPLETE_RULE = "导入-未完整读入"
 
 
 @contextmanager
@@ -71,6 +75,8 @@ class Checker:
         #: whether ``_current`` is still in check order, as `rebuild` left it
         self._in_order = True
         self._by_cell: dict[Cell, list[Finding]] | None = None
+        #: tables read only in part by an import: their failed checks are warnings, not errors
+        self._incomplete: dict[str, str] = {}
         self.rebuild()
 
     # ── public ────────────────────────────────────────────────────────────
@@ -80,6 +86,7 @@ class Checker:
             return list(self._current.values())
         if self._order is None:
             self._order = {ch.key: i for i, ch in enumerate(self._checks)}
+            self._order.update({(INCOMPLETE_RULE, no): -1 for no in self._incomplete})
         order = self._order
         return [f for _, f in sorted(self._current.items(), key=lambda kv: order.get(kv[0], 0))]
 
@@ -99,7 +106,9 @@ class Checker:
             checks = compile_checks(self.wb)
         self._checks, self._index = checks, None
         self._order = None
-        new: dict[tuple, Finding] = {}
+        self._incomplete = self.wb.incomplete()
+        new: dict[tuple, Finding] = {(INCOMPLETE_RULE, no): self._incomplete_notice(no, why)
+                                     for no, why in self._incomplete.items() if no in self.wb.template.tables}
         get = self.wb.values.get
         for ch in checks:
             # The common case inline (a sum that holds): only a failing check needs `evaluate`.
@@ -109,7 +118,7 @@ class Checker:
             if f is not None:
                 new[ch.key] = f
         delta = _diff(self._current, new, len(checks))
-        self._current, self._in_order = new, True  # filled in check order
+        self._current, self._in_order = new, not self._incomplete  # filled in check order
         self._by_cell = None
         return delta
 
@@ -206,9 +215,15 @@ class Checker:
         else:
             bound = "不应小于" if ch.cmp == "≥" else "不应大于"
             msg = f"{spec.text}：{subject} {fmt(left)}，{bound} {fmt(right)}，相差 {fmt(diff)}"
+        severity = spec.level
+        if self._incomplete and severity == ERROR:
+            unread = sorted({c.table for c in ch.reads if c.table in self._incomplete})
+            if unread:  # the gap may be a figure the import could not read: not a red flag
+                severity = WARNING
+                msg += f"（{'、'.join(f'公开{t}表' for t in unread)}未完整读入，可能是漏读的数字所致，暂作提示）"
         return Finding(
             rule=spec.id,
-            severity=spec.level,
+            severity=severity,
             table=table.no,
             table_title=table.title,
             row=row,
@@ -222,14 +237,30 @@ class Checker:
             cells=tuple(ch.reads),
         )
 
+    def _incomplete_notice(self, no: str, why: str) -> Finding:
+        table = self.wb.table(no)
+        return Finding(
+            rule=INCOMPLETE_RULE,
+            severity=WARNING,
+            table=no,
+            table_title=table.title,
+            row="",
+            column="",
+            message=f"公开{no}表导入时未能完整读入（{why}）；涉及这张表的审核只作提示，请对照原表补全或重新导入",
+        )
+
     def _missing_parent(self, ch: Check) -> Finding:
         table = self.wb.table(ch.anchor.table)
         row, column = self._where(ch.anchor)
         level = {5: "类", 7: "款"}.get(len(ch.anchor.row), "上级")
         msg = f"{ch.spec.text}：{row} 的上级{level} {ch.missing_parent} 不在表中，请补上该科目行"
+        severity = ch.spec.level
+        if ch.anchor.table in self._incomplete:
+            severity = WARNING
+            msg += f"（公开{ch.anchor.table}表未完整读入，暂作提示）"
         return Finding(
             rule=ch.spec.id,
-            severity=ch.spec.level,
+            severity=severity,
             table=table.no,
             table_title=table.title,
             row=row,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from services.money import format_wan, round_cent
+from services.money import CENT, format_wan, round_cent
 from services.templates import ERROR
 from services.workbook import Cell
 
@@ -46,7 +46,10 @@ class Finding:
 
     def as_json(self) -> dict:
         def num(d: Decimal | None) -> str | None:
-            return None if d is None else format(d, "f")
+            # 万元 with two decimals ("440.90", never "440.9"), or every digit the exact value has
+            if d is None:
+                return None
+            return format(d.quantize(CENT) if d == round_cent(d) else d, "f")
 
         return {
             "rule": self.rule,

@@ -19,7 +19,7 @@ from services.findings import Finding, fmt
 from services.money import CENT, AmountError, parse_amount, round_cent
 from services.pdf.texts import find_table, narrative_spec
 from services.templates import WARNING
-from services.workbook import Cell, Workbook
+from services.workbook import INCOMPLETE_KEY, Cell, Workbook
 
 _AMOUNT = r"(?P<amount>\d[\d,]*(?:\.\d+)?)(?P<unit>\s*万元)"
 _STOP = "，。；;！？!?：:\n、"
@@ -96,6 +96,8 @@ def check_texts(wb: Workbook) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for key in sorted(wb.texts):
+        if key == INCOMPLETE_KEY:  # the import's own record, not the clerk's words
+            continue
         text = wb.texts[key] or ""
         nearest: dict[int, re.Match] = {}  # one label per amount: the longest of nested ones
         for m in pattern.finditer(text):

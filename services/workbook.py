@@ -9,6 +9,7 @@ Amounts are `Decimal`; a blank cell is absent (it reads as ``None`` and counts a
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -20,6 +21,11 @@ class Cell(NamedTuple):
     table: str
     row: str
     col: int
+
+
+#: the texts key that lists the tables an import could read only in part (未完整读入), as JSON
+#: {table: reason}; kept with the year so that every later check knows (see `Workbook.incomplete`)
+INCOMPLETE_KEY = "导入.未完整读入"
 
 
 def code_level(code: str) -> str:
@@ -151,6 +157,24 @@ class Workbook:
         else:
             self.values[cell] = value
         return old
+
+    def incomplete(self) -> dict[str, str]:
+        """Tables the import could read only in part, with why: their checks cannot tell a real
+        error from a figure that was never read, so they report warnings, not errors."""
+        raw = self.texts.get(INCOMPLETE_KEY)
+        if not raw:
+            return {}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def set_incomplete(self, tables: dict[str, str]) -> None:
+        if tables:
+            self.texts[INCOMPLETE_KEY] = json.dumps(dict(sorted(tables.items())), ensure_ascii=False)
+        else:
+            self.texts.pop(INCOMPLETE_KEY, None)
 
     def is_empty(self, table: str) -> bool:
         """No figure other than zero: the table prints its 本表无数据 sentence."""

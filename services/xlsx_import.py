@@ -42,6 +42,11 @@ class ImportResult:
     #: table number → where it was read ("表1!A1")
     found: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def incomplete(self) -> dict[str, str]:
+        """Tables read only in part, with why (also kept in the workbook, see `Workbook.incomplete`)."""
+        return self.workbook.incomplete()
+
 
 def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id: str | None = None) -> ImportResult:
     """Read a publication-layout workbook; ``year``/``template_id`` override what the file says."""
@@ -63,12 +68,18 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
     if not any(r.weight for rs in reads.values() for r in rs):  # e.g. only a 目录
         raise XlsxImportError(f"“{path.name}”中有表名，但没有认出任何表格的表头和数字")
     found: dict[str, str] = {}
+    incomplete: dict[str, str] = {}
     for no in sorted(template.tables):
         if no not in reads:
             notes.append(f"没有找到公开{no}表（{template.table(no).title}），该表导入为空")
+            incomplete[no] = "文件中没有找到这张表"
             continue
         best = _apply_best(wb, reads[no], unplaced, notes)
         found[no] = best.where
+        if why := best.incomplete(template.table(no)):
+            incomplete[no] = why
+            notes.append(f"公开{no}表未能完整读入：{why}；涉及这张表的审核只作提示，不算错误")
+    wb.set_incomplete(incomplete)
     from services.performance import save_forms
     from services.performance.xlsx import read_forms
 

@@ -49,11 +49,30 @@ class TableRead:
     unplaced: list[Unplaced] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     columns: int = 0  # template columns recognised in the header
+    #: template columns (栏次) the header did not show, so none of their figures were read
+    missing: list[int] = field(default_factory=list)
+    #: cells of rows that print a column header where their figure would be (never read)
+    unprinted: list[Cell] = field(default_factory=list)
     body: bool = False  # anything under the title (a 目录 line has nothing)
 
     @property
     def where(self) -> str:
         return f"{self.block.sheet}!{ref(self.block.title_row, self.block.title_col)}"
+
+    def incomplete(self, spec: TableSpec) -> str:
+        """Why this table was read only in part ('' when every figure found its cell)."""
+        why = []
+        if self.missing and (self.values or self.unplaced):
+            cols = "、".join(f"第{n}栏（{spec.column(n).label}）" for n in self.missing)
+            why.append(f"表头中没有认出{cols}")
+        if self.unprinted:
+            cells = "、".join(f"{c.row}第{c.col}栏" for c in self.unprinted)
+            why.append(f"{cells}印的是表头，没有数字")
+        if self.unplaced:
+            first = self.unplaced[0]
+            more = " 等" if len(self.unplaced) > 1 else ""
+            why.append(f"{len(self.unplaced)} 个数字未能放入（{first.ref}{more}）")
+        return "；".join(why)
 
     @property
     def weight(self) -> int:
@@ -88,10 +107,13 @@ class RowRead:
     line: int | None = None
     amounts: dict[int, object] = field(default_factory=dict)
     stray: list[tuple[int, object]] = field(default_factory=list)  # numbers outside amount columns
+    #: amount columns where this line prints a column header instead of a figure (see xlsx_table)
+    headed: list[int] = field(default_factory=list)
 
 
 def _place(out: TableRead, spec: TableSpec, rec: RowRead, key: str, cols: list[int], scale: int) -> None:
     sheet = out.block.sheet
+    out.unprinted += [Cell(spec.no, key, rec.section.amounts[c]) for c in rec.headed]
     for c, v in sorted(rec.amounts.items()):
         where = ref(rec.row, c)
         no = rec.section.amounts[c]

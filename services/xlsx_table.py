@@ -49,6 +49,7 @@ def read_table(block: Block, spec: TableSpec, unit: str = "") -> TableRead:
     paths, lanci = _header_paths(grid, header_rows, lanci_row, left, right)
     amap = _match_columns(spec, paths, lanci, out)
     out.columns = len(set(amap.values()))
+    out.missing = [n for n in spec.column_nos if n not in amap.values()]
     if not amap and _has_data(grid, data_start, block.end_row):
         out.notes.append(f"{out.where} 公开{spec.no}表：没有认出表头中的金额栏，这张表的数字未导入")
     roles = {c: _role(p) for c, p in paths.items()}
@@ -101,6 +102,21 @@ def _is_code_parts_row(row: dict[int, object]) -> bool:
     return sum(1 for v in row.values() if isinstance(v, str) and norm(v) in _CODE_PARTS) >= 2
 
 
+def _column_words(spec: TableSpec) -> set[str]:
+    return {w for col in spec.columns for w in (*_names(col), *_parts(col))}
+
+
+def _headers_beside_data(row: dict[int, object], spec: TableSpec) -> bool:
+    """A line that is both: figures, and two or more column headers to their right (上海 08/09
+    print "合计 … 105.00 | 合计 | 基本支出 | 项目支出", the sub-headers of 本年支出 on the 合计 row)."""
+    nums = [c for c, v in row.items() if is_number(v)]
+    if not nums:
+        return False
+    words = _column_words(spec)
+    heads = [c for c, v in row.items() if isinstance(v, str) and not is_number(v) and header_key(v) in words and c > min(row)]
+    return len(heads) >= 2
+
+
 def _header_rows(block: Block, spec: TableSpec, hs: int) -> tuple[list[int], int | None, int]:
     """Header rows, the 栏次 row (if printed) and the first data row.
 
@@ -114,6 +130,9 @@ def _header_rows(block: Block, spec: TableSpec, hs: int) -> tuple[list[int], int
         if row:
             if _is_lanci_row(row):
                 return rows, r, r + 1
+            if _headers_beside_data(row, spec):
+                rows.append(r)
+                return rows, None, r
             if _is_code_parts_row(row):
                 rows.append(r)
                 carries = any(is_number(v) for v in row.values()) or any(
@@ -186,6 +205,9 @@ def _names(col: ColumnSpec) -> set[str]:
     return {header_key(col.label), *(header_key(a) for a in col.aliases)}
 
 
+_GENERIC_LEAVES = {"决算数", "金额", "本年数", "本年决算数"}
+
+
 def _match_columns(spec: TableSpec, paths: dict[int, list[str]], lanci: dict[int, int], out: TableRead) -> dict[int, int]:
     """Sheet column → template 栏次: by the 栏次 row, then by header text."""
     repeat = bool(spec.groups) and len(spec.columns) == 1  # 06: 决算数 in each column group
@@ -205,13 +227,19 @@ def _match_columns(spec: TableSpec, paths: dict[int, list[str]], lanci: dict[int
     for c, path in paths.items():
         if c in amap or c in lanci or not path:
             continue
-        for col in spec.columns:
-            if path[-1] not in _names(col):
-                continue
-            mine = set(_parts(col))
-            score = 10 + 3 * sum(p in path for p in mine) - 20 * sum(p in path for p in vocab - mine)
-            if score > 0:
-                pairs.append((-score, c, col.no))
+        # "决算数" printed under every amount header (上海 2025) is a unit of the column, not its
+        # name — unless the template names its columns so (01 金额/决算数, 三公 预算数/决算数)
+        tries = [path]
+        if path[-1] in _GENERIC_LEAVES and len(path) > 1:
+            tries.append(path[:-1])
+        for k, p in enumerate(tries):
+            for col in spec.columns:
+                if p[-1] not in _names(col):
+                    continue
+                mine = set(_parts(col))
+                score = 10 - 5 * k + 3 * sum(x in p for x in mine) - 20 * sum(x in p for x in vocab - mine)
+                if score > 0:
+                    pairs.append((-score, c, col.no))
     for _, c, no in sorted(pairs):
         if c not in amap and (repeat or no not in amap.values()):
             amap[c] = no
@@ -262,6 +290,7 @@ def _records(
 ) -> list[RowRead]:
     grid = block.grid
     recs: list[RowRead] = []
+    words = _column_words(spec)
     lei = ""  # the last 类 printed, for rows that print only 款 / 项 parts
     r = start
     while r < block.end_row:
@@ -280,18 +309,21 @@ def _records(
             if not cells:
                 continue
             rec = RowRead(r, sec)
-            lei = _read_keys(rec, cells, roles, lei)
+            lei = _read_keys(rec, cells, roles, lei, words)
             recs.append(rec)
         r += 1
     return recs
 
 
-def _read_keys(rec: RowRead, cells: dict[int, object], roles: dict[int, str], lei: str) -> str:
+def _read_keys(rec: RowRead, cells: dict[int, object], roles: dict[int, str], lei: str, words: set[str]) -> str:
     sec = rec.section
     parts: dict[str, str] = {}
     texts: list[str] = []
     for c, v in sorted(cells.items()):
         if c in sec.amounts:
+            if isinstance(v, str) and header_key(v) in words and not is_number(v):
+                rec.headed.append(c)  # a column header printed on a data line: no figure there
+                continue
             rec.amounts[c] = v
             continue
         role = roles.get(c, "")
