@@ -75,6 +75,19 @@ class _Filler:
         return sums.get("合计", [0] * ncols)
 
 
+def supports(template: Template) -> bool:
+    """Whether `generate` can fill this template: the nine-table disclosure (全国 and its
+    variants such as 上海), whatever the order of 07–09 — not the fourteen tables of 四川, whose
+    extra 明细表 it does not know."""
+    t = template.tables
+    return (
+        len(t) == 9
+        and t.get("05") is not None and t["05"].title == "一般公共预算财政拨款支出决算表"
+        and t.get("06") is not None and "基本支出" in t["06"].title
+        and sum("三公" in s.title for s in t.values()) == 1
+    )
+
+
 def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 1, department: str = "模拟局",
              *, vary_codes: bool = False) -> Workbook:
     """A consistent department-year with about ``rows`` coded rows in each functional table.

@@ -262,24 +262,57 @@ def _table_of(block: Block, template: Template) -> str | None:
 def _read_all(
     blocks: list[Block], metas: dict[int, Meta], template: Template, unplaced: list[Unplaced], notes: list[str]
 ) -> dict[str, list[TableRead]]:
+    """Each block read as the table its title (or printed number) names; a block whose title
+    names no table of the template is read as the missing table its columns fit best."""
     reads: dict[str, list[TableRead]] = {}
+    unknown: list[Block] = []
     for b in blocks:
         no = _table_of(b, template)
-        where = f"{b.sheet}!{ref(b.title_row, b.title_col)}"
         if no is None:
-            notes.append(f"{where}“{b.title}”在“{template.name}”中没有对应的表，未导入")
-            for r in range(b.title_row + 1, b.end_row):
-                for c, v in sorted(b.grid.row(r).items()):
-                    if is_number(v):
-                        unplaced.append(Unplaced(b.sheet, ref(r, c), v, f"所在的表“{b.title}”在模板中没有对应的表"))
+            unknown.append(b)
             continue
-        unit = metas[id(b)].unit
-        read = read_table(b, template.table(no), unit)
-        if unit in ("元", "千元") and read.values:
-            notes.append(f"{where} 公开{no}表的金额单位是“{unit}”，已换算为万元")
-        if read.body:  # a title alone (a 目录 line) is not the table
+        _read_into(reads, b, no, metas, template, notes)
+    for b in unknown:
+        where = f"{b.sheet}!{ref(b.title_row, b.title_col)}"
+        guess = _by_columns(b, metas, template, reads)
+        if guess is not None:
+            no, read = guess
+            notes.append(f"{where}“{b.title or b.sheet}”的表名在“{template.name}”中没有，按表头认作公开{no}表（{template.table(no).title}）")
             reads.setdefault(no, []).append(read)
+            continue
+        notes.append(f"{where}“{b.title}”在“{template.name}”中没有对应的表，未导入")
+        for r in range(b.title_row + 1, b.end_row):
+            for c, v in sorted(b.grid.row(r).items()):
+                if is_number(v):
+                    unplaced.append(Unplaced(b.sheet, ref(r, c), v, f"所在的表“{b.title}”在模板中没有对应的表"))
     return reads
+
+
+def _read_into(reads: dict[str, list[TableRead]], b: Block, no: str, metas: dict[int, Meta], template: Template,
+               notes: list[str]) -> None:
+    unit = metas[id(b)].unit
+    read = read_table(b, template.table(no), unit)
+    if unit in ("元", "千元") and read.values:
+        notes.append(f"{b.sheet}!{ref(b.title_row, b.title_col)} 公开{no}表的金额单位是“{unit}”，已换算为万元")
+    if read.body:  # a title alone (a 目录 line) is not the table
+        reads.setdefault(no, []).append(read)
+
+
+def _by_columns(b: Block, metas: dict[int, Meta], template: Template,
+                reads: dict[str, list[TableRead]]) -> tuple[str, TableRead] | None:
+    """The table not yet found whose columns this block's header shows (most of them, and more
+    than any other), read with it; None when no table fits."""
+    best: tuple[int, str, TableRead] | None = None
+    for no, spec in template.tables.items():
+        if no in reads:
+            continue
+        read = read_table(b, spec, metas[id(b)].unit)
+        if not read.body or read.columns < max(2, (len(spec.columns) + 1) // 2) and len(spec.columns) > 1:
+            continue
+        score = read.columns * 10 + len(read.values) - 3 * len(read.unplaced)
+        if best is None or score > best[0]:
+            best = (score, no, read)
+    return (best[1], best[2]) if best else None
 
 
 def _apply_best(wb: Workbook, reads: list[TableRead], unplaced: list[Unplaced], notes: list[str]) -> TableRead:

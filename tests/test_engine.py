@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 
 from services.compile import Check
 from services.engine import Checker, check_workbook
-from services.synthetic import generate
+from services.synthetic import generate, supports
 from services.templates import all_templates, get_template
 from services.workbook import Cell
 
-TEMPLATES = sorted(all_templates())
+# the generated department fills the nine-table family; 四川 is tested by its own file
+TEMPLATES = sorted(t for t, tt in all_templates().items() if supports(tt))
 
 
 @pytest.fixture(scope="module", params=TEMPLATES)

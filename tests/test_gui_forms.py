@@ -12,9 +12,12 @@ from services.autofill import Autofill, marked_cells
 from services.engine import Checker
 from services.forms import EntryError, EntrySession, TableForm
 from services.money import AmountError, parse_amount
-from services.synthetic import generate
+from services.synthetic import generate, supports
 from services.templates import all_templates, get_template
 from services.workbook import Cell, Workbook
+
+#: templates the generated department fills (the nine-table family; 四川 has its own test file)
+GENERATED = sorted(t for t, tt in all_templates().items() if supports(tt))
 
 D = Decimal
 
@@ -69,7 +72,7 @@ def test_coded_rows_sort_by_code_with_totals_first(sample_wb):
     assert form.text(1, 1) == "一般公共服务支出" and form.text(2, 1).startswith("  ")  # 款 indented
 
 
-@pytest.mark.parametrize("template", sorted(all_templates()))
+@pytest.mark.parametrize("template", GENERATED)
 def test_every_cell_has_one_place(template):
     wb = generate(get_template(template), rows=40)
     session = EntrySession(wb)
@@ -151,7 +154,7 @@ def _bad(text: str) -> bool:
 
 
 # ── autofill and the session ────────────────────────────────────────────────
-@pytest.mark.parametrize("template", sorted(all_templates()))
+@pytest.mark.parametrize("template", GENERATED)
 def test_every_marked_cell_has_a_formula_and_a_consistent_department_is_a_fixed_point(template):
     wb = generate(get_template(template), rows=60)
     fill = Autofill(wb, Checker(wb))
