@@ -23,7 +23,7 @@ _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十百零〇]+[、.]|\([
 _KIND_SUFFIX = re.compile(r"\((?:类|款|项)\)$")
 _UNIT_SUFFIX = re.compile(r"\((?:万元|元|千元)\)$")
 _CODE_TEXT = re.compile(r"^(\d{3}|\d{5}|\d{7})(?:\.0+)?(?:\s+|(?=[^\d.,．，])|$)(.*)$", re.S)
-_INT_TEXT = re.compile(r"^\d{1,3}$")
+_INT_TEXT = re.compile(r"^\d{1,3}(?:\.0+)?$")  # a 行次 typed or stored as text: "9", "9.00"
 ELLIPSIS = re.compile(r"^(?:[一二三四五六七八九十]+、)?(?:\.{2,}|…+|⋯+)$")
 
 
@@ -83,7 +83,7 @@ def as_int(value: object) -> int | None:
     if isinstance(value, str):
         s = norm(value)
         if _INT_TEXT.match(s):
-            return int(s)
+            return int(s.split(".")[0])
     return None
 
 

@@ -280,6 +280,9 @@ def _read_all(
             notes.append(f"{where}“{b.title or b.sheet}”的表名在“{template.name}”中没有，按表头认作公开{no}表（{template.table(no).title}）")
             reads.setdefault(no, []).append(read)
             continue
+        if b.untitled:  # a sheet of its own that is no 公开 table (人员情况, 目录 …): not the disclosure
+            notes.append(f"工作表“{b.sheet}”（{b.title}）不像决算公开表，未导入")
+            continue
         notes.append(f"{where}“{b.title}”在“{template.name}”中没有对应的表，未导入")
         for r in range(b.title_row + 1, b.end_row):
             for c, v in sorted(b.grid.row(r).items()):
@@ -307,7 +310,8 @@ def _by_columns(b: Block, metas: dict[int, Meta], template: Template,
         if no in reads:
             continue
         read = read_table(b, spec, metas[id(b)].unit)
-        if not read.body or read.columns < max(2, (len(spec.columns) + 1) // 2) and len(spec.columns) > 1:
+        enough = max(1, min(2, len(spec.columns)), (len(spec.columns) + 1) // 2)  # most of its columns
+        if not read.body or read.columns < enough or len(read.unplaced) > len(read.values):
             continue
         score = read.columns * 10 + len(read.values) - 3 * len(read.unplaced)
         if best is None or score > best[0]:

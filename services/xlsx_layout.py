@@ -93,6 +93,8 @@ class Block:
     title: str  # cleaned title text ('' when found by its number only)
     title_col: int = 1
     number: int | None = None  # a printed table number (公开07表) near the title
+    #: found by its sheet's first line, not by a known title: maybe no 公开 table at all
+    untitled: bool = False
 
     @property
     def sheet(self) -> str:
@@ -126,12 +128,31 @@ def find_blocks(grids: list[SheetGrid], templates: list[Template]) -> list[Block
             end = anchors[i + 1][0] if i + 1 < len(anchors) else grid.max_row + 1
             blocks.append(Block(grid, r, end, text, c, number or _number_near(grid, r)))
         if not anchors:
-            for r in sorted(grid.rows)[:8]:
-                numbers = [n for v in grid.row(r).values() if (n := table_number(v))]
-                if numbers:
-                    blocks.append(Block(grid, r, grid.max_row + 1, "", 1, numbers[0]))
-                    break
+            block = _numbered_block(grid) or _untitled_block(grid)
+            if block is not None:
+                blocks.append(block)
     return blocks
+
+
+def _numbered_block(grid: SheetGrid) -> Block | None:
+    for r in sorted(grid.rows)[:8]:
+        numbers = [n for v in grid.row(r).values() if (n := table_number(v))]
+        if numbers:
+            return Block(grid, r, grid.max_row + 1, "", 1, numbers[0])
+    return None
+
+
+def _untitled_block(grid: SheetGrid) -> Block | None:
+    """A sheet of figures whose title names no known table ("表二 …情况表"): one block under its
+    first line of text, for the importer to identify by its columns."""
+    if not _has_numbers(grid, 1, grid.max_row + 1):
+        return None
+    for r in sorted(grid.rows)[:5]:
+        texts = grid.text_cells(r)
+        if len(texts) == 1 and len(grid.row(r)) == 1 and meta_kind(texts[0][1]) is None:
+            c, text = texts[0]
+            return Block(grid, r, grid.max_row + 1, clean_title(text)[0], c, None, untitled=True)
+    return None
 
 
 def _merge_repeated(grid: SheetGrid, anchors: list) -> list:
