@@ -197,7 +197,10 @@ class Checker:
         else:
             row = f"{cell.row} {label}".strip()
         col = t.column(cell.col)
-        column = f"栏{col.no} {col.group.split('/')[0] + '·' if col.group else ''}{col.label}"
+        parts = [p for p in col.group.split("/") if p]
+        # "决算数·公务用车运行费" (全国: 预算数/决算数 is the group) or "公务用车运行费·决算数" (上海: the label)
+        lead = (parts[-1] if col.label in ("预算数", "决算数") else parts[0]) if parts else ""
+        column = f"栏{col.no} {lead + '·' if lead else ''}{col.label}"
         return row, column
 
     def _finding(self, ch: Check, left: Decimal, right: Decimal) -> Finding:

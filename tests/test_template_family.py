@@ -124,8 +124,12 @@ def test_shanghai_2024_prints_its_own_tables():
     assert [s.title for s in t.tables.values()][6:] == [
         "财政拨款“三公”经费支出决算表", "政府性基金预算财政拨款收入支出决算表", "国有资本经营预算财政拨款收入支出决算表"]
     sg = t.table("07")  # 预算数 | 决算数 side by side under each item
-    assert [(c.group.split("/")[-1], c.label) for c in sg.columns[:4]] == [
-        ("合计", "预算数"), ("合计", "决算数"), ("因公出国(境)费", "预算数"), ("因公出国(境)费", "决算数")]
+    assert [(c.no, c.group.split("/")[-1], c.label) for c in sg.columns[:4]] == [
+        (1, "合计", "预算数"), (7, "合计", "决算数"), (2, "因公出国(境)费", "预算数"), (8, "因公出国(境)费", "决算数")]
+    # the same 栏次 as the national 三公 table, printed in another order: rules and texts agree
+    national = get_template("national-2024").table("09")
+    assert sorted(sg.column_nos) == sorted(national.column_nos)
+    assert [r.rule for r in sg.rules] == [r.rule for r in national.rules]
     assert t.table("05").column(1).label == "合计"
     assert len(t.table("09").columns) == 6
     assert t.table("06").groups == [["301", "303"], ["302", "307", "309", "310", "312", "399"]]
