@@ -1,9 +1,8 @@
 """Table forms (录入表单): one 公开 table laid out as printed, without Qt.
 
-A `TableForm` is what the entry window shows of a table: side-by-side panels as printed (table
-01/04 收入 | 支出, table 06's three groups, one panel otherwise), each panel's lead columns
-(项目 and 行次, or 科目编码 and 科目名称) and 栏次 columns, the multi-row header with the printed
-grouping, which cells exist, which are computed, and the text of each in 万元. It also turns what
+A `TableForm` is what the entry window shows of a table: the printed table (`services.printed`,
+the same layout the PDF and the Excel export print: panels side by side, lead and 栏次 columns,
+the multi-row header), which cells are computed, and the text of each in 万元. It also turns what
 the clerk types or pastes into figures (`parse_amount`), refusing a block as a whole with the cell
 named. The Qt model in ``ui/`` only forwards to it.
 
@@ -23,198 +22,36 @@ from services.autofill import Autofill
 from services.engine import Checker, Delta
 from services.findings import SEVERITY_ZH, Finding, fmt
 from services.money import AmountError, format_wan, parse_amount, to_storage
+from services.printed import HeaderCell, PrintedColumn, PrintedRow, PrintedTable
 from services.workbook import Cell, Workbook
 
-#: The lead columns' printed titles.
-LEAD_TITLES = {"label": "项目", "line": "行次", "code": "科目编码"}
+__all__ = ["EntryError", "EntrySession", "FormColumn", "FormRow", "HeaderCell", "TableForm"]
+
 #: The longest 科目名称 a clerk may type (the official names are under 40 characters).
 MAX_ROW_NAME = 100
+
+# the form is the printed table (`services.printed`) made editable: one layout for every use
+FormRow = PrintedRow
+FormColumn = PrintedColumn
 
 
 class EntryError(ValueError):
     """Something typed or pasted that cannot be stored; ``str()`` names the cell, in Chinese."""
 
 
-@dataclass(frozen=True)
-class FormRow:
-    key: str | None  # None: a printed filler row (行次 only)
-    line: int | None
-    code: str
-    label: str
-    level: int  # indent: 0 for 类 and totals, 1 for 款, 2 for 项 (fixed rows: the template's)
-    total: bool  # a total row, shown bold
-    columns: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class FormColumn:
-    panel: int
-    kind: str  # "label" | "line" | "code" | "amount"
-    no: int | None = None  # 栏次 of an amount column
-
-
-@dataclass(frozen=True)
-class HeaderCell:
-    """One cell of the printed header, spanning ``rows`` × ``columns`` view sections."""
-
-    row: int
-    column: int
-    rows: int
-    columns: int
-    text: str
-
-
 def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-class TableForm:
-    """One table of one workbook, as the entry window shows it."""
+class TableForm(PrintedTable):
+    """One table of one workbook, as the entry window shows it: the printed table, with the
+    text of each cell, what may be typed where, and what typing or pasting means."""
 
     def __init__(self, wb: Workbook, table: str, computed=lambda cell: False):  # noqa: ANN001
-        self.wb, self.no = wb, table
-        self.spec = wb.table(table)
         #: whether a cell is filled in from its addends (`Autofill.is_computed`)
         self.computed = computed
         self.rule_text = {r.id: r.text for r in wb.template.all_rules()}
-        self.panel_titles: list[str] = []
-        self.columns: list[FormColumn] = []
-        self.panels: list[list[FormRow | None]] = []
-        self._pos: dict[Cell, tuple[int, int]] = {}
-        self._build_columns()
-        self.refresh_rows()
-
-    # ── layout ──────────────────────────────────────────────────────────────
-    def _build_columns(self) -> None:
-        t = self.spec
-        if t.layout == "two_sides":
-            sides = list(dict.fromkeys(r.side for r in t.rows if r.side))
-            self.panel_titles = sides
-            leads = [("label", "line")] * len(sides)
-            amounts = [t.columns_for_side(s) for s in sides]
-        elif t.layout == "three_groups" and t.coded:
-            self.panel_titles = list(t.group_titles) or [""] * len(t.groups)
-            leads = [("code", "label")] * len(t.groups)
-            amounts = [t.column_nos] * len(t.groups)
-        else:
-            has_lines = any(r.line for r in t.rows)
-            leads = [("code", "label") if t.coded else (("label", "line") if has_lines else ("label",))]
-            amounts = [t.column_nos]
-        for p, (lead, cols) in enumerate(zip(leads, amounts)):
-            self.columns += [FormColumn(p, k) for k in lead]
-            self.columns += [FormColumn(p, "amount", no) for no in cols]
-
-    def refresh_rows(self) -> None:
-        """Lay the rows out again (after coded rows were added or removed)."""
-        t, wb = self.spec, self.wb
-        if not t.coded:
-            if self.panel_titles:
-                self.panels = [[self._fixed_row(r) for r in t.rows if r.side == s] for s in self.panel_titles]
-            else:
-                self.panels = [[self._fixed_row(r) for r in t.rows]]
-        else:
-            codes = wb.codes(t.no)
-            totals = [FormRow(r.key, None, "", r.label, 0, True, tuple(t.column_nos)) for r in t.total_rows]
-            if t.layout == "three_groups" and t.groups:
-                self.panels = self._grouped(codes, totals)
-            else:
-                self.panels = [totals + [self._coded_row(c) for c in codes]]
-        self._pos = {}
-        for r in range(self.row_count()):
-            for c in range(len(self.columns)):
-                cell = self.cell(r, c)
-                if cell is not None:
-                    self._pos[cell] = (r, c)
-
-    def _fixed_row(self, r) -> FormRow:  # noqa: ANN001 - a RowSpec
-        return FormRow(r.key, r.line, r.code, r.label, r.indent, r.computed, tuple(self.spec.columns_for_side(r.side)))
-
-    def _coded_row(self, code: str) -> FormRow:
-        name = self.wb.row_label(self.no, code)
-        return FormRow(code, None, code, name, {3: 0, 5: 1, 7: 2}.get(len(code), 0), False, tuple(self.spec.column_nos))
-
-    def _grouped(self, codes: list[str], totals: list[FormRow]) -> list[list[FormRow | None]]:
-        """Table 06 as printed: each group's codes in its own panel, the totals on the last line."""
-        groups = self.spec.groups
-        panels: list[list[FormRow | None]] = [[] for _ in groups]
-        for code in codes:
-            p = next((i for i, g in enumerate(groups) if code[:3] in g), len(groups) - 1)
-            panels[p].append(self._coded_row(code))
-        height = max(len(p) for p in panels)
-        for p in panels:
-            p.extend([None] * (height - len(p)))
-        last: list[FormRow | None] = [None] * len(panels)
-        for tot in totals:
-            p = next((i for i, title in enumerate(self.panel_titles) if title and tot.label.startswith(title) and last[i] is None), None)
-            p = p if p is not None else next((i for i in reversed(range(len(panels))) if last[i] is None), 0)
-            last[p] = tot
-        for p, tot in zip(panels, last):
-            p.append(tot)
-        return panels
-
-    # ── shape ───────────────────────────────────────────────────────────────
-    def row_count(self) -> int:
-        return max((len(p) for p in self.panels), default=0)
-
-    def column_count(self) -> int:
-        return len(self.columns)
-
-    def is_amount(self, column: int) -> bool:
-        return self.columns[column].kind == "amount"
-
-    def row_at(self, row: int, column: int) -> FormRow | None:
-        panel = self.panels[self.columns[column].panel]
-        return panel[row] if row < len(panel) else None
-
-    def col_no(self, column: int) -> int | None:
-        """The 栏次 of a view column, or None for the lead text columns."""
-        return self.columns[column].no
-
-    def cell(self, row: int, column: int) -> Cell | None:
-        col = self.columns[column]
-        r = self.row_at(row, column)
-        if r is None or r.key is None or col.no is None or col.no not in r.columns:
-            return None
-        return Cell(self.no, r.key, col.no)
-
-    def position(self, cell: Cell) -> tuple[int, int] | None:
-        return self._pos.get(cell)
-
-    def header_cells(self) -> tuple[int, list[HeaderCell]]:
-        """(header height in lines, the cells): panel titles, column groups, labels, 栏次."""
-        paths = {c.no: (c.group.split("/") if c.group else []) + [c.label] for c in self.spec.columns}
-        top = 1 if any(self.panel_titles) else 0
-        depth = max(len(p) for p in paths.values())
-        out: list[HeaderCell] = []
-        if top:
-            start = 0
-            for i in range(1, len(self.columns) + 1):
-                title = lambda j: self.panel_titles[self.columns[j].panel]  # noqa: E731
-                if i == len(self.columns) or title(i) != title(start):
-                    out.append(HeaderCell(0, start, 1, i - start, title(start)))
-                    start = i
-        for j, col in enumerate(self.columns):
-            if col.kind != "amount":
-                text = "科目名称" if col.kind == "label" and self.spec.coded else LEAD_TITLES[col.kind]
-                out.append(HeaderCell(top, j, depth, 1, text))
-                out.append(HeaderCell(top + depth, j, 1, 1, "栏次" if col.kind == "label" else ""))
-                continue
-            path = paths[col.no]  # type: ignore[index]
-            out.append(HeaderCell(top + len(path) - 1, j, depth - len(path) + 1, 1, path[-1]))
-            out.append(HeaderCell(top + depth, j, 1, 1, str(col.no)))
-            for level in range(len(path) - 1):
-                prev = self.columns[j - 1] if j else None
-                same = (
-                    prev is not None and prev.kind == "amount" and prev.panel == col.panel
-                    and paths[prev.no][: level + 1] == path[: level + 1]  # type: ignore[index]
-                    and len(paths[prev.no]) > level + 1  # type: ignore[index]
-                )
-                if same:
-                    cell = next(h for h in reversed(out) if h.row == top + level and h.column + h.columns == j)
-                    out[out.index(cell)] = HeaderCell(cell.row, cell.column, 1, cell.columns + 1, cell.text)
-                else:
-                    out.append(HeaderCell(top + level, j, 1, 1, path[level]))
-        return top + depth + 1, out
+        super().__init__(wb, table)
 
     # ── content ─────────────────────────────────────────────────────────────
     def text(self, row: int, column: int) -> str:

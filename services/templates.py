@@ -97,6 +97,8 @@ class TableSpec:
     empty_note: str = ""
     aliases: list[str] = field(default_factory=list)
     rules: list[RuleSpec] = field(default_factory=list)
+    #: the total rows are printed under the coded rows, not above them (上海 05)
+    totals_last: bool = False
 
     @property
     def coded(self) -> bool:
@@ -159,6 +161,9 @@ class Template:
     path: Path | None = None
     #: the template this one extends (its id), '' for a complete one
     extends: str = ""
+    #: whether the printed tables carry a 栏次 line and their 公开0N表 number (上海: neither)
+    print_lanci: bool = True
+    print_numbers: bool = True
     #: what is derived from this template alone, made once per template object: rule expansions
     #: (`services.compile`), where figures may stand (`services.exchange.content`)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -237,6 +242,7 @@ def parse_template(data: dict, path: Path | None = None) -> Template:
                 note=t.get("note", ""),
                 empty_note=t.get("empty_note", ""),
                 aliases=list(t.get("aliases", [])),
+                totals_last=bool(t.get("totals_last", False)),
             )
             spec.rules = _rules(t.get("rules", []), no, f"{where} 公开{no}表")
             if no in tables:
@@ -254,6 +260,8 @@ def parse_template(data: dict, path: Path | None = None) -> Template:
             cross_rules=cross,
             path=path,
             extends=str(head.get("extends", "")),
+            print_lanci=bool(head.get("print_lanci", True)),
+            print_numbers=bool(head.get("print_numbers", True)),
         )
     except (KeyError, TypeError, ValueError) as e:
         if isinstance(e, TemplateError):

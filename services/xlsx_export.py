@@ -2,8 +2,8 @@
 
 The clerk sends this file to the finance bureau and pastes from it into the website, so it looks
 like the printed tables: one sheet per table (公开01表 …), title, table number, 部门/年度/单位
-line, header rows with merged group cells, the 栏次 row, data rows, the note. Income and
-expenditure of 01/04 stand side by side and 06 prints three column groups, as printed. The same
+line, then the printed-table model (`services.printed`, the layout the form and the PDF use):
+header rows with merged group cells, the 栏次 row, data rows side by side as printed; the note. The same
 layout reads back with `import_xlsx` without loss: amounts are numbers (exact to 15 digits, far
 beyond 万元 with 6 decimals), codes are text, the year is printed.
 """
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 from decimal import Decimal
 from os import PathLike
 from pathlib import Path
 
 from services.money import normalise
-from services.templates import ColumnSpec, RowSpec, TableSpec
-from services.workbook import Cell, Workbook
+from services.printed import PrintedTable
+from services.templates import TableSpec
+from services.workbook import Workbook
 
 __all__ = ["XlsxExportError", "export_xlsx"]
 
@@ -29,16 +29,6 @@ HEADER_FILL = "F2F2F2"
 
 class XlsxExportError(OSError):
     """The file could not be written; `str()` says why in Chinese."""
-
-
-@dataclass
-class _Col:
-    """One printed column: what it holds and its header path (top group → leaf)."""
-
-    kind: str  # label | line | code | name | amount
-    path: list[str]
-    no: int = 0  # 栏次 for an amount column
-    width: float = 14
 
 
 def export_xlsx(workbook: Workbook, path: str | PathLike[str]) -> None:
@@ -69,104 +59,72 @@ def _why(e: OSError) -> str:
 
 
 # ── one table ──────────────────────────────────────────────────────────────
-def _columns(wb: Workbook, t: TableSpec) -> list[_Col]:
-    def amount(c: ColumnSpec, top: list[str]) -> _Col:
-        return _Col("amount", top + [g for g in c.group.split("/") if g] + [c.label], c.no)
-
-    if t.layout == "two_sides":
-        cols: list[_Col] = []
-        for side in ("收入", "支出"):
-            cols += [_Col("label", [side, "项目"], width=34), _Col("line", [side, "行次"], width=6)]
-            cols += [amount(c, [side]) for c in t.columns if c.side == side]
-        return cols
-    code_head = f"{t.classification}分类科目编码"
-    if t.coded and t.layout == "three_groups":
-        cols = []
-        for title in t.group_titles or [""] * len(t.groups):
-            top = [title] if title else []
-            cols += [_Col("code", top + [code_head], width=10), _Col("name", top + ["科目名称"], width=24)]
-            cols += [amount(c, top) for c in t.columns]
-        return cols
-    if t.coded:
-        head = [_Col("code", ["项目", code_head], width=12), _Col("name", ["项目", "科目名称"], width=30)]
-        return head + [amount(c, []) for c in t.columns]
-    keyed = [r for r in t.rows if r.key]
-    head = [_Col("label", ["项目"], width=30)] if len(keyed) > 1 else []
-    return head + [amount(c, []) for c in t.columns]
+#: column widths (Excel character units) by what the printed column holds
+_WIDTHS = {"label": 30, "line": 6, "code": 11, "amount": 14}
 
 
 def _write_table(ws, wb: Workbook, t: TableSpec) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
 
-    cols = _columns(wb, t)
-    n = len(cols)
+    p = PrintedTable(wb, t.no)
+    n = max(p.column_count(), 1)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     ws.cell(1, 1, t.title).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
-    ws.cell(2, n, f"公开{t.no}表").alignment = Alignment(horizontal="right")
+    if n > 1:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
+    if wb.template.print_numbers:
+        ws.cell(2, n, f"公开{t.no}表").alignment = Alignment(horizontal="right")
     ws.cell(3, 1, _safe(f"部门：{wb.department}"))
     ws.cell(3, max(2, (n + 1) // 2), f"{wb.year} 年度").alignment = Alignment(horizontal="center")
     ws.cell(3, n, "单位：万元").alignment = Alignment(horizontal="right")
 
     top = 4
-    depth = max(len(c.path) for c in cols)
-    _write_header(ws, cols, top, depth)
-    r = top + depth
-    if t.layout != "three_groups":
-        _write_lanci(ws, cols, r)
+    lines, cells = p.header_cells(lanci=p.prints_lanci)
+    for h in cells:
+        ws.cell(top + h.row, h.column + 1, h.text)
+        if h.rows > 1 or h.columns > 1:
+            ws.merge_cells(start_row=top + h.row, start_column=h.column + 1,
+                           end_row=top + h.row + h.rows - 1, end_column=h.column + h.columns)
+    r = top + lines
+    for line in range(p.row_count()):
+        for j, col in enumerate(p.columns):
+            cell = p.cell(line, j) if col.kind == "amount" else None
+            if cell is not None:
+                _amount(ws, r, j + 1, wb.get(cell))
+        for j, span, kind, row in p.lead_cells(line):
+            if kind == "code":
+                _text(ws, r, j + 1, row.code)
+            elif kind == "line":
+                if row.line is not None:
+                    ws.cell(r, j + 1, row.line)
+            elif row.label:
+                ws.cell(r, j + 1, _safe(row.label))
+            if span > 1:
+                ws.merge_cells(start_row=r, start_column=j + 1, end_row=r, end_column=j + span)
         r += 1
-    r = _write_rows(ws, wb, t, cols, r)
-    for row in ws.iter_rows(min_row=top, max_row=r - 1, max_col=n):
-        for cell in row:
-            cell.border = box
-            if cell.row < top + depth + (t.layout != "three_groups"):
-                cell.alignment = center
-                cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    for row_cells in ws.iter_rows(min_row=top, max_row=r - 1, max_col=n):
+        for c in row_cells:
+            c.border = box
+            if c.row < top + lines:
+                c.alignment = center
+                c.fill = PatternFill("solid", fgColor=HEADER_FILL)
     if t.note:
         ws.cell(r, 1, t.note).alignment = Alignment(wrap_text=False)
         r += 1
     if t.empty_note and wb.is_empty(t.no) and not wb.codes(t.no):
         ws.cell(r, 1, f"说明：{t.empty_note}")
-    from openpyxl.utils import get_column_letter
-
-    for i, c in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = c.width
+    for i, c in enumerate(p.columns, start=1):
+        wide = c.kind == "label" and (t.coded or t.layout == "two_sides")
+        ws.column_dimensions[get_column_letter(i)].width = 24 if wide and p.grouped else (34 if wide else _WIDTHS[c.kind])
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def _write_header(ws, cols: list[_Col], top: int, depth: int) -> None:
-    """Header rows: equal path prefixes merge across; a path that ends early merges down."""
-    n = len(cols)
-    for d in range(depth):
-        i = 0
-        while i < n:
-            path = cols[i].path
-            if d >= len(path):
-                i += 1
-                continue
-            j = i
-            while j + 1 < n and len(cols[j + 1].path) > d and cols[j + 1].path[: d + 1] == path[: d + 1]:
-                j += 1
-            bottom = top + depth - 1 if d == len(path) - 1 else top + d
-            ws.cell(top + d, i + 1, path[d])
-            if j > i or bottom > top + d:
-                ws.merge_cells(start_row=top + d, start_column=i + 1, end_row=bottom, end_column=j + 1)
-            i = j + 1
-
-
-def _write_lanci(ws, cols: list[_Col], r: int) -> None:
-    for i, c in enumerate(cols, start=1):
-        if c.kind == "amount":
-            ws.cell(r, i, str(c.no))
-        elif c.kind in ("label", "code") and (i == 1 or cols[i - 2].kind == "amount"):
-            ws.cell(r, i, "栏次")
 
 
 def _amount(ws, r: int, c: int, value: Decimal | None) -> None:
@@ -187,86 +145,3 @@ def _safe(text: str) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def _write_rows(ws, wb: Workbook, t: TableSpec, cols: list[_Col], r: int) -> int:
-    if t.layout == "two_sides":
-        sides = [[row for row in t.rows if row.side == s] for s in ("收入", "支出")]
-        for i in range(max(len(s) for s in sides)):
-            for side_rows, first in zip(sides, _side_starts(cols)):
-                if i < len(side_rows):
-                    _fixed_row(ws, wb, t, cols, r, side_rows[i], first)
-            r += 1
-        return r
-    if t.coded and t.layout == "three_groups":
-        return _three_groups(ws, wb, t, cols, r)
-    if t.coded:
-        for row in t.total_rows:
-            ws.cell(r, 1, row.label)
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
-            _amounts(ws, wb, t, cols, r, row.key or "", 0)
-            r += 1
-        for code in wb.codes(t.no):
-            _text(ws, r, 1, code)
-            ws.cell(r, 2, _safe(_name(wb, t, code)))
-            _amounts(ws, wb, t, cols, r, code, 0)
-            r += 1
-        return r
-    for row in t.rows:
-        if row.key:
-            if cols[0].kind == "label":
-                ws.cell(r, 1, row.label)
-            _amounts(ws, wb, t, cols, r, row.key, 0)
-            r += 1
-    return r
-
-
-def _side_starts(cols: list[_Col]) -> list[int]:
-    return [i for i, c in enumerate(cols) if c.kind == "label"]
-
-
-def _fixed_row(ws, wb: Workbook, t: TableSpec, cols: list[_Col], r: int, row: RowSpec, first: int) -> None:
-    if row.label:
-        ws.cell(r, first + 1, row.label)
-    if row.line is not None:
-        ws.cell(r, first + 2, row.line)
-    if row.key:
-        end = next((i for i in range(first + 1, len(cols)) if cols[i].kind == "label"), len(cols))
-        _amounts(ws, wb, t, cols[:end], r, row.key, first + 2)
-
-
-def _amounts(ws, wb: Workbook, t: TableSpec, cols: list[_Col], r: int, key: str, start: int) -> None:
-    for i in range(start, len(cols)):
-        if cols[i].kind == "amount":
-            _amount(ws, r, i + 1, wb.get(Cell(t.no, key, cols[i].no)))
-
-
-def _name(wb: Workbook, t: TableSpec, code: str) -> str:
-    # the clerk's (imported) name, else the catalog's: a published row always has a name
-    return wb.row_label(t.no, code)
-
-
-def _three_groups(ws, wb: Workbook, t: TableSpec, cols: list[_Col], r: int) -> int:
-    """06: codes in the printed groups by their 类; totals on the last line as published."""
-    groups: list[list[str]] = [[] for _ in t.groups]
-    for code in wb.codes(t.no):
-        g = next((i for i, cls in enumerate(t.groups) if code[:3] in cls), len(groups) - 1)
-        groups[g].append(code)
-    starts = [i for i, c in enumerate(cols) if c.kind == "code"]
-    height = max((len(g) for g in groups), default=0)
-    for k in range(height):
-        for g, start in zip(groups, starts):
-            if k < len(g):
-                _text(ws, r + k, start + 1, g[k])
-                ws.cell(r + k, start + 2, _safe(_name(wb, t, g[k])))
-                _amount(ws, r + k, start + 3, wb.get(Cell(t.no, g[k], 1)))
-    r += height
-    # 人员经费合计 under the first group; 公用经费合计 labelled under the second, its figure in
-    # the last group's column, exactly as the published tables print it.
-    for k, total in enumerate(t.total_rows):
-        start = starts[min(k, len(starts) - 1)]
-        ws.cell(r, start + 1, total.label)
-        last = k == len(t.total_rows) - 1
-        value_col = starts[-1] + 3 if last else start + 3
-        _amount(ws, r, value_col, wb.get(Cell(t.no, total.key or "", 1)))
-    return r + 1

@@ -12,6 +12,7 @@ caller can choose between two copies of a table and apply one result as a whole.
 
 from __future__ import annotations
 
+from services.printed import column_path
 from services.templates import ColumnSpec, TableSpec
 from services.xlsx_cells import (
     ELLIPSIS,
@@ -79,7 +80,8 @@ def _is_lanci_row(row: dict[int, object]) -> bool:
     if "栏次" in texts:
         return True
     nums = [as_int(v) for _, v in sorted(row.items()) if as_int(v) is not None]
-    return len(nums) >= 2 and nums == list(range(1, len(nums) + 1)) and all(t in ("类", "款", "项") for t in texts)
+    # 1, 2, 3 … in any order: a template may print its 栏次 out of order (上海 三公: 1 7 2 8 …)
+    return len(nums) >= 2 and sorted(nums) == list(range(1, len(nums) + 1)) and all(t in ("类", "款", "项") for t in texts)
 
 
 def _looks_like_data(row: dict[int, object], spec: TableSpec) -> bool:
@@ -197,8 +199,10 @@ def _header_paths(
 
 
 def _parts(col: ColumnSpec) -> list[str]:
+    """The header texts printed above a column's own label (its side, its groups), as the
+    printed-table model prints them."""
     parts = [col.side] if col.side else []
-    return parts + [header_key(p) for p in col.group.split("/") if p]
+    return parts + [header_key(p) for p in column_path(col)[:-1]]
 
 
 def _names(col: ColumnSpec) -> set[str]:

@@ -42,11 +42,12 @@ def test_table_07_header_groups(sample_wb):
     lines, cells = form.header_cells()
     assert lines == 4
     by = {(h.row, h.column): h for h in cells}
-    assert by[(0, 1)].text == "预算数" and by[(0, 1)].columns == 6
-    assert by[(0, 7)].text == "决算数" and by[(0, 7)].columns == 6
-    assert by[(1, 3)].text == "公务用车购置及运行费" and by[(1, 3)].columns == 3
-    assert by[(1, 1)].text == "合计" and by[(1, 1)].rows == 2  # shorter path spans down
-    assert [by[(3, j)].text for j in range(1, 13)] == [str(n) for n in range(1, 13)]
+    assert form.column_count() == 12  # one row printed without a 项目 column, as published
+    assert by[(0, 0)].text == "预算数" and by[(0, 0)].columns == 6
+    assert by[(0, 6)].text == "决算数" and by[(0, 6)].columns == 6
+    assert by[(1, 2)].text == "公务用车购置及运行费" and by[(1, 2)].columns == 3
+    assert by[(1, 0)].text == "合计" and by[(1, 0)].rows == 2  # shorter path spans down
+    assert [by[(3, j)].text for j in range(12)] == [str(n) for n in range(1, 13)]
     # every header line is covered exactly once in every column
     for j in range(form.column_count()):
         covered = sorted(r for h in cells if h.column <= j < h.column + h.columns for r in range(h.row, h.row + h.rows))
@@ -59,7 +60,10 @@ def test_table_06_three_groups_with_totals_on_the_last_line(sample_wb):
     assert form.panels[0][0].code == "301" and form.panels[1][0].code == "302" and form.panels[2][0].code == "307"
     last = form.row_count() - 1
     assert form.text(last, 1).strip() == "人员经费合计" and form.text(last, 4).strip() == "公用经费合计"
-    assert form.text(last, 2) == "320.66" and form.text(last, 5) == "12.36"
+    # 公用经费 covers two groups: its total's label under the first, its figure under the last,
+    # as the published table (and the PDF and the Excel export) print it
+    assert form.text(last, 2) == "320.66" and form.text(last, 5) == "" and form.text(last, 8) == "12.36"
+    assert form.cell(last, 8) == Cell("06", "公用经费合计", 1) and form.label_span(last, 4) == 4
     lines, cells = form.header_cells()
     assert {(h.column, h.columns, h.text) for h in cells if h.row == 0} == {(0, 3, "人员经费"), (3, 6, "公用经费")}
 

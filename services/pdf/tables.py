@@ -1,10 +1,8 @@
-"""The nine tables as printed (决算表): grids from the template, then ReportLab tables.
+"""The nine tables as printed (决算表): the printed-table model as grids, then ReportLab tables.
 
-`table_grid` lays out one 公开 table of a workbook as a grid of text cells with spans, following
-the template: header rows from the columns' ``group`` paths (预算数/公务用车购置及运行维护费/小计),
-the 栏次 row, then the rows — fixed rows with 行次, the two sides of 01/04 side by side (rows
-paired by position), 合计 + classification rows for coded tables, table 06's three
-(编码, 名称, 决算数) groups. It knows nothing of ReportLab, so tests can read it.
+`table_grid` turns one table's `PrintedTable` (the layout the entry form and the Excel export
+also use) into a grid of text cells with spans: the header cells, then the body lines with their
+codes, names, 行次 and figures. It knows nothing of ReportLab, so tests can read it.
 
 `table_flowables` turns a grid into the title block, the table (header rows repeated on every
 page, long names wrapped inside their cell, column widths measured so that no figure overflows)
@@ -16,10 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import zip_longest
 
 from services.money import format_wan
-from services.templates import ColumnSpec, RowSpec, TableSpec
+from services.printed import PrintedTable
+from services.templates import TableSpec
 from services.workbook import Cell, Workbook
 
 # cell kinds: head (header), label (wrapped name), code, line (行次), num, blank
@@ -38,174 +36,50 @@ class Grid:
     empty: bool = False
 
 
-def _money(wb: Workbook, table: str, row: str, col: int) -> str:
-    v: Decimal | None = wb.get(Cell(table, row, col))
+def _money(wb: Workbook, cell: Cell) -> str:
+    v: Decimal | None = wb.get(cell)
     return format_wan(v if v is not None else Decimal(0))
 
 
-def _header(paths: list[list[str]], depth: int, c0: int, rows: list[list[tuple[str, str]]], spans: list) -> None:
-    """Header cells for data columns with group paths, over ``depth`` rows, starting at column c0."""
-    for level in range(depth):
-        j = 0
-        while j < len(paths):
-            path = paths[j]
-            if level < len(path) - 1:  # a group cell: merge the neighbours sharing this prefix
-                k = j
-                while k + 1 < len(paths) and len(paths[k + 1]) - 1 > level and paths[k + 1][: level + 1] == path[: level + 1]:
-                    k += 1
-                rows[level][c0 + j] = (path[level], HEAD)
-                if k > j:
-                    spans.append((c0 + j, level, c0 + k, level))
-                j = k + 1
-                continue
-            if level == len(path) - 1:  # the column's own label, down to the last header row
-                rows[level][c0 + j] = (path[level], HEAD)
-                if depth - 1 > level:
-                    spans.append((c0 + j, level, c0 + j, depth - 1))
-            j += 1
-
-
-def _blank_rows(n: int, width: int) -> list[list[tuple[str, str]]]:
-    return [[("", BLANK)] * width for _ in range(n)]
-
-
-def _paths(cols: list[ColumnSpec]) -> list[list[str]]:
-    return [([g for g in c.group.split("/") if g] if c.group else []) + [c.label] for c in cols]
-
-
-def _coded(wb: Workbook, t: TableSpec) -> Grid:
-    paths = _paths(t.columns)
-    depth = max(2, max(len(p) for p in paths))
-    width = 2 + len(t.columns)
-    rows = _blank_rows(depth + 1, width)
-    spans: list = []
-    rows[0][0] = ("项目", HEAD)
-    if depth > 1:
-        spans.append((0, 0, 1, depth - 2))
-    rows[depth - 1][0], rows[depth - 1][1] = ("科目代码", HEAD), ("科目名称", HEAD)
-    _header(paths, depth, 2, rows, spans)
-    rows[depth] = [("栏次", HEAD), ("", HEAD)] + [(str(c.no), HEAD) for c in t.columns]
-    spans.append((0, depth, 1, depth))
-    for r in t.total_rows:
-        rows.append([(r.label, LABEL), ("", BLANK)] + [(_money(wb, t.no, r.key or "", c.no), NUM) for c in t.columns])
-        spans.append((0, len(rows) - 1, 1, len(rows) - 1))
-    for code in wb.codes(t.no):
-        name = wb.row_label(t.no, code)
-        rows.append([(code, CODE), (name, LABEL)] + [(_money(wb, t.no, code, c.no), NUM) for c in t.columns])
-    return Grid(t, rows, [CODE, LABEL] + [NUM] * len(t.columns), depth + 1, spans)
-
-
-def _label(r: RowSpec) -> str:
-    return "\u3000" * r.indent + r.label
-
-
-def _two_sides(wb: Workbook, t: TableSpec) -> Grid:
-    sides = sorted({c.side for c in t.columns if c.side}, key=lambda s: [c.side for c in t.columns].index(s))
-    cols = {s: [c for c in t.columns if c.side == s] for s in sides}
-    rows_by = {s: [r for r in t.rows if r.side == s] for s in sides}
-    width = sum(2 + len(cols[s]) for s in sides)
-    rows = _blank_rows(3, width)
-    spans: list = []
-    kinds: list[str] = []
-    c0 = 0
-    for s in sides:
-        n = 2 + len(cols[s])
-        rows[0][c0] = (s, HEAD)
-        spans.append((c0, 0, c0 + n - 1, 0))
-        rows[1][c0], rows[1][c0 + 1] = ("项目", HEAD), ("行次", HEAD)
-        rows[2][c0], rows[2][c0 + 1] = ("栏次", HEAD), ("", HEAD)
-        for j, c in enumerate(cols[s]):
-            rows[1][c0 + 2 + j] = (c.label, HEAD)
-            rows[2][c0 + 2 + j] = (str(c.no), HEAD)
-        kinds += [LABEL, LINE] + [NUM] * len(cols[s])
-        c0 += n
-    for pair in zip_longest(*(rows_by[s] for s in sides)):
-        line: list[tuple[str, str]] = []
-        for s, r in zip(sides, pair):
-            if r is None:
-                line += [("", BLANK)] * (2 + len(cols[s]))
-                continue
-            line += [(_label(r), LABEL), (str(r.line) if r.line else "", LINE)]
-            for c in cols[s]:
-                line.append((_money(wb, t.no, r.key, c.no), NUM) if r.key else ("", BLANK))
-        rows.append(line)
-    return Grid(t, rows, kinds, 3, spans)
-
-
-def _fixed(wb: Workbook, t: TableSpec) -> Grid:
-    paths = _paths(t.columns)
-    depth = max(len(p) for p in paths)
-    lead = 0 if len(t.rows) == 1 and t.rows[0].line is None else 2
-    width = lead + len(t.columns)
-    rows = _blank_rows(depth + 1, width)
-    spans: list = []
-    if lead:
-        rows[0][0], rows[0][1] = ("项目", HEAD), ("行次", HEAD)
-        if depth > 1:
-            spans += [(0, 0, 0, depth - 1), (1, 0, 1, depth - 1)]
-        rows[depth][0], rows[depth][1] = ("栏次", HEAD), ("", HEAD)
-    _header(paths, depth, lead, rows, spans)
-    for j, c in enumerate(t.columns):
-        rows[depth][lead + j] = (str(c.no), HEAD)
-    for r in t.rows:
-        head = [(_label(r), LABEL), (str(r.line) if r.line else "", LINE)] if lead else []
-        cells = [(_money(wb, t.no, r.key, c.no), NUM) if r.key else ("", BLANK) for c in t.columns]
-        rows.append(head + cells)
-    return Grid(t, rows, ([LABEL, LINE] if lead else []) + [NUM] * len(t.columns), depth + 1, spans)
-
-
-def _three_groups(wb: Workbook, t: TableSpec) -> Grid:
-    groups = t.groups
-    titles = t.group_titles or [""] * len(groups)
-    width = 3 * len(groups)
-    rows = _blank_rows(2, width)
-    spans: list = []
-    # group titles: neighbours with the same title share one header cell (人员经费 | 公用经费)
-    runs: list[tuple[str, int, int]] = []
-    for g, title in enumerate(titles):
-        if runs and runs[-1][0] == title:
-            runs[-1] = (title, runs[-1][1], g)
-        else:
-            runs.append((title, g, g))
-    for title, g0, g1 in runs:
-        rows[0][3 * g0] = (title, HEAD)
-        spans.append((3 * g0, 0, 3 * g1 + 2, 0))
-    for g in range(len(groups)):
-        rows[1][3 * g: 3 * g + 3] = [("科目代码", HEAD), ("科目名称", HEAD), ("决算数", HEAD)]
-    codes = wb.codes(t.no)
-    columns = [[c for c in codes if c[:3] in group] for group in groups]
-    col = t.columns[0].no
-    for line in zip_longest(*columns):
-        row: list[tuple[str, str]] = []
-        for code in line:
-            if code is None:
-                row += [("", BLANK)] * 3
-            else:
-                row += [(code, CODE), (wb.row_label(t.no, code), LABEL), (_money(wb, t.no, code, col), NUM)]
-        rows.append(row)
-    # totals: one per title run (人员经费合计 under 人员经费, 公用经费合计 under 公用经费)
-    total = [("", BLANK)] * width
-    r = len(rows)
-    for (title, g0, g1), spec in zip(runs, t.total_rows):
-        total[3 * g0] = (spec.label, LABEL)
-        total[3 * g1 + 2] = (_money(wb, t.no, spec.key or "", col), NUM)
-        spans.append((3 * g0, r, 3 * g1 + 1, r))
-    rows.append(total)
-    return Grid(t, rows, [CODE, LABEL, NUM] * len(groups), 2, spans)
+_KINDS = {"label": LABEL, "line": LINE, "code": CODE, "amount": NUM}
 
 
 def table_grid(wb: Workbook, table: str) -> Grid:
-    """One table of the workbook as printed."""
-    t = wb.table(table)
-    if t.layout == "three_groups":
-        grid = _three_groups(wb, t)
-    elif t.layout == "two_sides":
-        grid = _two_sides(wb, t)
-    elif t.coded:
-        grid = _coded(wb, t)
-    else:
-        grid = _fixed(wb, t)
-    grid.empty = bool(t.empty_note) and wb.is_empty(table)
+    """One table of the workbook as printed: the printed-table model (`services.printed`) as a
+    grid of texts with spans; a blank figure prints 0.00."""
+    p = PrintedTable(wb, table)
+    lines, cells = p.header_cells(lanci=p.prints_lanci)
+    width = p.column_count()
+    rows: list[list[tuple[str, str]]] = [[("", BLANK)] * width for _ in range(lines)]
+    spans: list[tuple[int, int, int, int]] = []
+    for h in cells:
+        rows[h.row][h.column] = (h.text, HEAD)
+        if h.rows > 1 or h.columns > 1:
+            spans.append((h.column, h.row, h.column + h.columns - 1, h.row + h.rows - 1))
+    for c0 in range(width):  # header cells no HeaderCell covers stay header-grey, not body
+        for r0 in range(lines):
+            if rows[r0][c0][1] == BLANK:
+                rows[r0][c0] = ("", HEAD)
+    indent = not p.spec.coded  # fixed rows print their template indent; codes show their level
+    for r in range(p.row_count()):
+        line: list[tuple[str, str]] = [("", BLANK)] * width
+        for j, col in enumerate(p.columns):
+            cell = p.cell(r, j) if col.kind == "amount" else None
+            if cell is not None:
+                line[j] = (_money(wb, cell), NUM)
+        at = len(rows)
+        for j, span, kind, row in p.lead_cells(r):
+            if kind == "label":
+                line[j] = ("\u3000" * row.level * indent + row.label, LABEL)
+            elif kind == "line":
+                line[j] = (str(row.line) if row.line else "", LINE)
+            else:
+                line[j] = (row.code, CODE)
+            if span > 1:
+                spans.append((j, at, j + span - 1, at))
+        rows.append(line)
+    grid = Grid(p.spec, rows, [_KINDS[c.kind] for c in p.columns], lines, spans)
+    grid.empty = bool(p.spec.empty_note) and wb.is_empty(table)
     return grid
 
 
