@@ -162,6 +162,8 @@ def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: T
         return EXIT_UNREADABLE
     for n in loaded.notes:
         out.write(f"说明：{n}\n")
+    if template is None:
+        out.write("（另选报表模板：加 --template 模板编号；templates 命令列出全部模板）\n")
     action = "替换了" if replaced else "导入了"
     tables = len({c.table for c in wb.values})
     out.write(f"已从 {src.name} {action} {wb.department} {wb.year} 年度：{tables} 张表、{len(wb.values)} 个数据 → {dest}\n")

@@ -226,7 +226,7 @@ def _choose_template(
         why.append(f"部门名称中有“{region}”")
     elif year is not None and year in t.years:
         why.append(f"适用于 {year} 年度")
-    notes.append(f"采用报表模板“{t.name}”（{t.id}）：{'，'.join(why)}；如不对，可用 --template 指定（templates 命令列出全部模板）")
+    notes.append(f"采用报表模板“{t.name}”（{t.id}）：{'，'.join(why)}；如不对，可换用其他报表模板重新导入")
     if by_year is not None and t is not by_year and year is not None and year not in t.years:
         notes.append(f"该模板适用于 {'、'.join(map(str, t.years))} 年度，与 {year} 年对应的“{by_year.name}”不同，是按表样选定的")
     notes += best.notes

@@ -301,3 +301,49 @@ def test_export_pdf_from_the_menu(open_window, make_department_file, sample_wb, 
     assert "已导出公开 PDF" in win.statusBar().currentMessage() and "页" in win.statusBar().currentMessage()
     assert shown == [pdf]  # the clerk said yes to "现在打开它吗"
     assert any(kind == "ask" and "打开" in text for kind, _, text in dialog_log)
+
+
+def test_the_clerk_reads_a_workbook_again_with_another_template(qtbot, monkeypatch, tmp_path):
+    """The import report says which template was taken; 换用其他报表模板 reads the same workbook
+    again with the one the clerk picks, and the window shows it."""
+    from services.templates import all_templates
+    from tests.paths import SHARED
+    from ui import dialogs
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    sample = SHARED / "samples" / "putuo_czj_2024.xlsx"
+    assert file_actions.open_file(win, sample)
+    assert win.document.workbooks[2024].template.id == "shanghai-2024"
+    report = win.reports[-1]
+    assert "采用报表模板“上海市部门决算公开九张表（2024年版式）”" in report.text and "--" not in report.text
+    asked: list[list[str]] = []
+
+    def pick(parent, title, label, items, current=0):  # noqa: ANN001
+        asked.append(items)
+        return next(i for i, text in enumerate(items) if text.startswith(all_templates()["national-2024"].name))
+
+    monkeypatch.setattr(dialogs, "choose", pick)
+    report.other.click()
+    assert asked and len(asked[0]) == len(all_templates())
+    assert win.document.workbooks[2024].template.id == "national-2024"
+    assert "按指定采用报表模板" in win.reports[-1].text
+    win.document.close()
+
+
+def test_import_excel_with_another_template_into_the_open_file(open_window, make_department_file, sample_wb, monkeypatch):
+    from tests.paths import SHARED
+    from ui import dialogs
+
+    win = open_window(make_department_file(sample_wb))
+    sample = SHARED / "samples" / "putuo_czj_2024.xlsx"
+    _answer_open(monkeypatch, sample)
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: True)  # another department's workbook: import anyway
+    win.import_action.trigger()
+    assert win.document.workbooks[2024].template.id == "shanghai-2024"
+    monkeypatch.setattr(dialogs, "choose", lambda parent, title, label, items, current=0: next(
+        i for i, t in enumerate(items) if t.startswith("全国部门决算公开九张表（2024")))
+    win.reports[-1].other.click()
+    assert win.document.workbooks[2024].template.id == "national-2024"
+    with DepartmentFile.open(win.document.path, readonly=True) as f:
+        assert f.load(2024).template.id == "national-2024"

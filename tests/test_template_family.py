@@ -167,7 +167,7 @@ def test_the_clerk_can_choose_another_template(tmp_path):
     auto = import_xlsx(src)
     assert auto.workbook.template.id == "shanghai-2024"
     note = next(n for n in auto.notes if n.startswith("采用报表模板"))
-    assert "放入" in note and "--template" in note
+    assert "放入" in note and "换用其他报表模板" in note  # the window's words: no command-line flag
     forced = import_xlsx(src, template_id="national-2024")
     assert forced.workbook.template.id == "national-2024"
     assert forced.unplaced or forced.incomplete  # the national 三公 and 09 do not fit this file

@@ -86,9 +86,9 @@ def run_gui(argv: list[str]) -> int:
 
         remember(path)
     if doc.unplaced or not doc.on_disk:
-        from ui.report import ImportReport
+        from ui.file_actions import report_for
 
-        win.show_report(ImportReport(path, doc.notes, doc.unplaced, None, win))
+        win.show_report(report_for(win, doc))
     return app.exec()
 
 

@@ -55,6 +55,12 @@ def text(parent: QWidget, title: str, label: str, value: str = "") -> str | None
     return answer if ok else None
 
 
+def choose(parent: QWidget, title: str, label: str, items: list[str], current: int = 0) -> int | None:
+    """The index of one of ``items`` the clerk picked; None when cancelled."""
+    answer, ok = QInputDialog.getItem(parent, title, label, items, current, False)
+    return items.index(answer) if ok and answer in items else None
+
+
 def show_file(path: Path) -> None:
     """Open a written file with the program the system uses for it (the PDF reader)."""
     from PySide6.QtCore import QUrl

@@ -35,13 +35,15 @@ class Document:
 
     # ── opening ─────────────────────────────────────────────────────────────
     @classmethod
-    def open(cls, path: Path) -> Document:
+    def open(cls, path: Path, template_id: str | None = None) -> Document:
+        """A department file, a district file, or a workbook read with ``template_id`` (chosen
+        from the workbook when None)."""
         path = Path(path)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             from services.xlsx_import import XlsxImportError, import_xlsx
 
             try:
-                res = import_xlsx(path)
+                res = import_xlsx(path, template_id=template_id)
             except XlsxImportError as e:
                 raise OpenError(str(e)) from None
             return cls(path, None, {res.workbook.year: res.workbook}, list(res.notes), [str(u) for u in res.unplaced])

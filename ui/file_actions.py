@@ -79,34 +79,44 @@ def new_year(win: MainWindow) -> None:
     win.say(f"已新建 {year} 年度（沿用上年的科目行，上年数据作为上年数）")
 
 
-def open_file(win: MainWindow, path: Path | None = None) -> bool:
+def open_file(win: MainWindow, path: Path | None = None, template_id: str | None = None) -> bool:
     if path is None:
         path = dialogs.open_path(win, "打开部门数据文件或 Excel 报表", f"{dialogs.DEPARTMENT_FILES};;{dialogs.EXCEL_FILES}")
         if path is None:
             return False
     try:
-        doc = Document.open(path)
+        doc = Document.open(path, template_id)
     except OpenError as e:
         dialogs.error(win, "无法打开", str(e))
         return False
     win.set_document(doc)
     remember(path)
     if doc.unplaced or not doc.on_disk:
-        win.show_report(ImportReport(path, doc.notes, doc.unplaced, None, win))
+        win.show_report(report_for(win, doc))
     return True
 
 
-def import_excel(win: MainWindow) -> None:
+def report_for(win: MainWindow, doc: Document) -> ImportReport:
+    """The report of a workbook opened as it is; it offers to read it with another template."""
+    wb = next(iter(doc.workbooks.values()))
+    again = None if doc.on_disk else (lambda tid: open_file(win, doc.path, tid) and None)
+    return ImportReport(doc.path, doc.notes, doc.unplaced, None, win, again, wb.template.id)
+
+
+def import_excel(win: MainWindow, src: Path | None = None, template_id: str | None = None) -> None:
     """Import a publication workbook: into the open department file (adding or replacing that
-    year), or, when none is open, into a new department file."""
-    src = dialogs.open_path(win, "导入 Excel 报表", dialogs.EXCEL_FILES)
+    year), or, when none is open, into a new department file; ``template_id`` when the clerk
+    chose the template (换用其他报表模板), else the one that fits the workbook best."""
     if src is None:
-        return
+        src = dialogs.open_path(win, "导入 Excel 报表", dialogs.EXCEL_FILES)
+        if src is None:
+            return
+    from services.templates import TemplateError
     from services.xlsx_import import XlsxImportError, import_xlsx
 
     try:
-        res = import_xlsx(src)
-    except XlsxImportError as e:
+        res = import_xlsx(src, template_id=template_id)
+    except (XlsxImportError, TemplateError) as e:
         dialogs.error(win, "无法导入", str(e))
         return
     wb = res.workbook
@@ -136,7 +146,8 @@ def import_excel(win: MainWindow) -> None:
         return
     placed = len(wb.values)
     win.say(f"已从 {src.name} 导入 {wb.year} 年度：{placed} 个数据" + (f"，{len(res.unplaced)} 个未能放入" if res.unplaced else ""))
-    win.show_report(ImportReport(src, list(res.notes), [str(u) for u in res.unplaced], placed, win))
+    win.show_report(ImportReport(src, list(res.notes), [str(u) for u in res.unplaced], placed, win,
+                                 lambda tid: import_excel(win, src, tid), wb.template.id))
 
 
 def _export_target(win: MainWindow, title: str, filters: str, name: str) -> tuple[Workbook, Path] | None:
