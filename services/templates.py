@@ -121,6 +121,13 @@ class TableSpec:
             cols = self._side_columns[side] = [c.no for c in self.columns if not side or not c.side or c.side == side]
         return cols
 
+    @cached_property
+    def layout_key(self) -> tuple:
+        """What reading a printed table against this one depends on: equal for the same table in
+        two templates of a family, so that an import reads each block once for both."""
+        return (self.no, self.kind, self.layout, tuple(self.columns), tuple(self.rows), tuple(self.total_rows),
+                tuple(map(tuple, self.groups)))
+
     # Lookups are on the checking path (thousands per full check): index the rows once.
     @cached_property
     def _side_columns(self) -> dict[str, list[int]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-from services.templates import NATIONAL, Template, all_templates, get_template, region_of, template_for_year
+from services.templates import NATIONAL, TableSpec, Template, all_templates, get_template, region_of, template_for_year
 from services.workbook import Workbook
 from services.xlsx_cells import SheetGrid, is_number, norm, ref
 from services.xlsx_layout import Block, Meta, find_blocks, match_title, read_meta
@@ -183,14 +183,20 @@ class _Fit:
         return self.placed - 2 * len(self.unplaced) + self.titles
 
 
-def _fit(template: Template, blocks: list[Block], metas: dict[int, Meta]) -> _Fit:
+#: one import's reads of a block as a table, shared by the candidate templates (the same table
+#: in two templates of a family is read once): (block, TableSpec.layout_key) → TableRead
+_Reads = dict[tuple[int, tuple], TableRead]
+
+
+def _fit(template: Template, blocks: list[Block], metas: dict[int, Meta], memo: _Reads | None = None,
+         titles: int | None = None) -> _Fit:
     unplaced: list[Unplaced] = []
     notes: list[str] = []
-    reads = _read_all(blocks, metas, template, unplaced, notes)
+    reads = _read_all(blocks, metas, template, unplaced, notes, {} if memo is None else memo)
     for rs in reads.values():
         best = max(rs, key=lambda r: r.weight)
         unplaced += best.unplaced
-    return _Fit(template, reads, unplaced, notes, _score(template, blocks))
+    return _Fit(template, reads, unplaced, notes, _score(template, blocks) if titles is None else titles)
 
 
 def _choose_template(
@@ -207,7 +213,11 @@ def _choose_template(
         notes += fit.notes
         return fit.template, fit.reads, fit.unplaced
     by_year = template_for_year(year, region) if year is not None else None
-    fits = [_fit(t, blocks, metas) for t in templates]
+    memo: _Reads = {}
+    # only templates whose titles fit nearly as well as the best are worth reading the file with
+    titles = {t.id: _score(t, blocks) for t in templates}
+    bar = 0.75 * max(titles.values())
+    fits = [_fit(t, blocks, metas, memo, titles[t.id]) for t in templates if titles[t.id] >= bar or t is by_year]
 
     def rank(f: _Fit) -> tuple:
         t = f.template
@@ -260,7 +270,8 @@ def _table_of(block: Block, template: Template) -> str | None:
 
 
 def _read_all(
-    blocks: list[Block], metas: dict[int, Meta], template: Template, unplaced: list[Unplaced], notes: list[str]
+    blocks: list[Block], metas: dict[int, Meta], template: Template, unplaced: list[Unplaced], notes: list[str],
+    memo: _Reads,
 ) -> dict[str, list[TableRead]]:
     """Each block read as the table its title (or printed number) names; a block whose title
     names no table of the template is read as the missing table its columns fit best."""
@@ -271,10 +282,10 @@ def _read_all(
         if no is None:
             unknown.append(b)
             continue
-        _read_into(reads, b, no, metas, template, notes)
+        _read_into(reads, b, no, metas, template, notes, memo)
     for b in unknown:
         where = f"{b.sheet}!{ref(b.title_row, b.title_col)}"
-        guess = _by_columns(b, metas, template, reads)
+        guess = _by_columns(b, metas, template, reads, memo)
         if guess is not None:
             no, read = guess
             notes.append(f"{where}“{b.title or b.sheet}”的表名在“{template.name}”中没有，按表头认作公开{no}表（{template.table(no).title}）")
@@ -291,10 +302,17 @@ def _read_all(
     return reads
 
 
+def _read(b: Block, spec: TableSpec, metas: dict[int, Meta], memo: _Reads) -> TableRead:
+    key = (id(b), spec.layout_key)
+    if key not in memo:
+        memo[key] = read_table(b, spec, metas[id(b)].unit)
+    return memo[key]
+
+
 def _read_into(reads: dict[str, list[TableRead]], b: Block, no: str, metas: dict[int, Meta], template: Template,
-               notes: list[str]) -> None:
+               notes: list[str], memo: _Reads) -> None:
     unit = metas[id(b)].unit
-    read = read_table(b, template.table(no), unit)
+    read = _read(b, template.table(no), metas, memo)
     if unit in ("元", "千元") and read.values:
         notes.append(f"{b.sheet}!{ref(b.title_row, b.title_col)} 公开{no}表的金额单位是“{unit}”，已换算为万元")
     if read.body:  # a title alone (a 目录 line) is not the table
@@ -302,14 +320,14 @@ def _read_into(reads: dict[str, list[TableRead]], b: Block, no: str, metas: dict
 
 
 def _by_columns(b: Block, metas: dict[int, Meta], template: Template,
-                reads: dict[str, list[TableRead]]) -> tuple[str, TableRead] | None:
+                reads: dict[str, list[TableRead]], memo: _Reads) -> tuple[str, TableRead] | None:
     """The table not yet found whose columns this block's header shows (most of them, and more
     than any other), read with it; None when no table fits."""
     best: tuple[int, str, TableRead] | None = None
     for no, spec in template.tables.items():
         if no in reads:
             continue
-        read = read_table(b, spec, metas[id(b)].unit)
+        read = _read(b, spec, metas, memo)
         enough = max(1, min(2, len(spec.columns)), (len(spec.columns) + 1) // 2)  # most of its columns
         if not read.body or read.columns < enough or len(read.unplaced) > len(read.values):
             continue
