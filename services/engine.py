@@ -20,7 +20,7 @@ from services.compile import Check, compile_checks
 from services.findings import Finding, fmt
 from services.money import CENT, ZERO
 from services.templates import ERROR, WARNING
-from services.workbook import Cell, Workbook
+from services.workbook import Cell, Unread, Workbook
 
 #: the rule id of the notice that a table was read only in part (未完整读入)
 INCOMPLETE_RULE = "导入-未完整读入"
@@ -75,8 +75,8 @@ class Checker:
         #: whether ``_current`` is still in check order, as `rebuild` left it
         self._in_order = True
         self._by_cell: dict[Cell, list[Finding]] | None = None
-        #: tables read only in part by an import: their failed checks are warnings, not errors
-        self._incomplete: dict[str, str] = {}
+        #: what an import could not read: failed checks reading it are warnings, not errors
+        self._incomplete: dict[str, Unread] = {}
         self.rebuild()
 
     # ── public ────────────────────────────────────────────────────────────
@@ -106,9 +106,9 @@ class Checker:
             checks = compile_checks(self.wb)
         self._checks, self._index = checks, None
         self._order = None
-        self._incomplete = self.wb.incomplete()
-        new: dict[tuple, Finding] = {(INCOMPLETE_RULE, no): self._incomplete_notice(no, why)
-                                     for no, why in self._incomplete.items() if no in self.wb.template.tables}
+        self._incomplete = self.wb.unread()
+        new: dict[tuple, Finding] = {(INCOMPLETE_RULE, no): self._incomplete_notice(no, u.why)
+                                     for no, u in self._incomplete.items() if no in self.wb.template.tables}
         get = self.wb.values.get
         for ch in checks:
             # The common case inline (a sum that holds): only a failing check needs `evaluate`.
@@ -220,7 +220,7 @@ class Checker:
             msg = f"{spec.text}：{subject} {fmt(left)}，{bound} {fmt(right)}，相差 {fmt(diff)}"
         severity = spec.level
         if self._incomplete and severity == ERROR:
-            unread = sorted({c.table for c in ch.reads if c.table in self._incomplete})
+            unread = self._unread_tables(ch)
             if unread:  # the gap may be a figure the import could not read: not a red flag
                 severity = WARNING
                 msg += f"（{'、'.join(f'公开{t}表' for t in unread)}未完整读入，可能是漏读的数字所致，暂作提示）"
@@ -240,6 +240,13 @@ class Checker:
             cells=tuple(ch.reads),
         )
 
+    def _unread_tables(self, ch: Check) -> list[str]:
+        """The tables whose unread figures this check reads (see `Workbook.unread`)."""
+        if not self._incomplete:
+            return []
+        cells = list(ch.reads) or [ch.anchor]
+        return sorted({c.table for c in cells if c.table in self._incomplete and self._incomplete[c.table].covers(c)})
+
     def _incomplete_notice(self, no: str, why: str) -> Finding:
         table = self.wb.table(no)
         return Finding(
@@ -249,7 +256,7 @@ class Checker:
             table_title=table.title,
             row="",
             column="",
-            message=f"公开{no}表导入时未能完整读入（{why}）；涉及这张表的审核只作提示，请对照原表补全或重新导入",
+            message=f"公开{no}表导入时未能完整读入（{why}）；涉及未读入数字的审核只作提示，请对照原表补全或重新导入",
         )
 
     def _missing_parent(self, ch: Check) -> Finding:
@@ -258,7 +265,7 @@ class Checker:
         level = {5: "类", 7: "款"}.get(len(ch.anchor.row), "上级")
         msg = f"{ch.spec.text}：{row} 的上级{level} {ch.missing_parent} 不在表中，请补上该科目行"
         severity = ch.spec.level
-        if ch.anchor.table in self._incomplete:
+        if self._unread_tables(ch):
             severity = WARNING
             msg += f"（公开{ch.anchor.table}表未完整读入，暂作提示）"
         return Finding(

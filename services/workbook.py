@@ -23,9 +23,40 @@ class Cell(NamedTuple):
     col: int
 
 
-#: the texts key that lists the tables an import could read only in part (未完整读入), as JSON
-#: {table: reason}; kept with the year so that every later check knows (see `Workbook.incomplete`)
+#: the texts key that lists what an import could not read (未完整读入), as JSON; kept with the
+#: year so that every later check knows (see `Workbook.unread`)
 INCOMPLETE_KEY = "导入.未完整读入"
+
+
+@dataclass(frozen=True)
+class Unread:
+    """What an import could not read of one table, and why: the whole table (a figure it could
+    not place may belong anywhere in it), some columns (a header it did not recognise), or some
+    cells (a 合计 printed as headers)."""
+
+    why: str
+    whole: bool = True
+    columns: frozenset[int] = frozenset()
+    cells: frozenset[tuple[str, int]] = frozenset()  # (row, 栏次)
+
+    def covers(self, cell: Cell) -> bool:
+        return self.whole or cell.col in self.columns or (cell.row, cell.col) in self.cells
+
+    def as_json(self) -> dict:
+        out: dict = {"why": self.why}
+        if not self.whole:
+            out["columns"] = sorted(self.columns)
+            out["cells"] = sorted([list(c) for c in self.cells])
+        return out
+
+    @classmethod
+    def from_json(cls, data: object) -> Unread:
+        if not isinstance(data, dict):
+            return cls(str(data))
+        whole = "columns" not in data and "cells" not in data
+        columns = frozenset(int(c) for c in data.get("columns", ()))
+        cells = frozenset((str(r), int(c)) for r, c in data.get("cells", ()))
+        return cls(str(data.get("why", "")), whole, columns, cells)
 
 
 def code_level(code: str) -> str:
@@ -158,9 +189,9 @@ class Workbook:
             self.values[cell] = value
         return old
 
-    def incomplete(self) -> dict[str, str]:
-        """Tables the import could read only in part, with why: their checks cannot tell a real
-        error from a figure that was never read, so they report warnings, not errors."""
+    def unread(self) -> dict[str, Unread]:
+        """What an import could not read, by table: checks reading those cells cannot tell a
+        real error from a figure that was never read, so they report warnings, not errors."""
         raw = self.texts.get(INCOMPLETE_KEY)
         if not raw:
             return {}
@@ -168,11 +199,16 @@ class Workbook:
             data = json.loads(raw)
         except ValueError:
             return {}
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        return {str(k): Unread.from_json(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
-    def set_incomplete(self, tables: dict[str, str]) -> None:
+    def incomplete(self) -> dict[str, str]:
+        """The tables read only in part, with why."""
+        return {no: u.why for no, u in self.unread().items()}
+
+    def set_unread(self, tables: dict[str, Unread]) -> None:
         if tables:
-            self.texts[INCOMPLETE_KEY] = json.dumps(dict(sorted(tables.items())), ensure_ascii=False)
+            data = {no: u.as_json() for no, u in sorted(tables.items())}
+            self.texts[INCOMPLETE_KEY] = json.dumps(data, ensure_ascii=False)
         else:
             self.texts.pop(INCOMPLETE_KEY, None)
 

@@ -17,7 +17,7 @@ from os import PathLike
 from pathlib import Path
 
 from services.templates import NATIONAL, TableSpec, Template, all_templates, get_template, region_of, template_for_year
-from services.workbook import Workbook
+from services.workbook import Unread, Workbook
 from services.xlsx_cells import SheetGrid, is_number, norm, ref
 from services.xlsx_layout import Block, Meta, find_blocks, match_title, read_meta
 from services.xlsx_rows import TableRead, Unplaced
@@ -68,18 +68,18 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
     if not any(r.weight for rs in reads.values() for r in rs):  # e.g. only a 目录
         raise XlsxImportError(f"“{path.name}”中有表名，但没有认出任何表格的表头和数字")
     found: dict[str, str] = {}
-    incomplete: dict[str, str] = {}
+    unread: dict[str, Unread] = {}
     for no in sorted(template.tables):
         if no not in reads:
             notes.append(f"没有找到公开{no}表（{template.table(no).title}），该表导入为空")
-            incomplete[no] = "文件中没有找到这张表"
+            unread[no] = Unread("文件中没有找到这张表")
             continue
         best = _apply_best(wb, reads[no], unplaced, notes)
         found[no] = best.where
-        if why := best.incomplete(template.table(no)):
-            incomplete[no] = why
-            notes.append(f"公开{no}表未能完整读入：{why}；涉及这张表的审核只作提示，不算错误")
-    wb.set_incomplete(incomplete)
+        if (lost := best.unread(template.table(no))) is not None:
+            unread[no] = lost
+            notes.append(f"公开{no}表未能完整读入：{lost.why}；涉及未读入数字的审核只作提示，不算错误")
+    wb.set_unread(unread)
     from services.performance import save_forms
     from services.performance.xlsx import read_forms
 

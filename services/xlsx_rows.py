@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from services.money import AmountError, normalise, parse_amount
 from services.templates import RowSpec, TableSpec
-from services.workbook import Cell
+from services.workbook import Cell, Unread
 from services.xlsx_cells import ELLIPSIS, as_code, label_key, norm, ref, squeeze
 from services.xlsx_layout import Block
 
@@ -59,20 +59,24 @@ class TableRead:
     def where(self) -> str:
         return f"{self.block.sheet}!{ref(self.block.title_row, self.block.title_col)}"
 
-    def incomplete(self, spec: TableSpec) -> str:
-        """Why this table was read only in part ('' when every figure found its cell)."""
+    def unread(self, spec: TableSpec) -> Unread | None:
+        """What of this table the read could not get, and why (None when every figure found its
+        cell): columns whose header it did not recognise, cells printed as headers, or — when a
+        figure could not be placed at all — the whole table."""
         why = []
-        if self.missing and (self.values or self.unplaced):
-            cols = "、".join(f"第{n}栏（{spec.column(n).label}）" for n in self.missing)
-            why.append(f"表头中没有认出{cols}")
+        columns = frozenset(self.missing) if self.missing and (self.values or self.unplaced) else frozenset()
+        if columns:
+            why.append("表头中没有认出" + "、".join(f"第{n}栏（{spec.column(n).label}）" for n in sorted(columns)))
         if self.unprinted:
-            cells = "、".join(f"{c.row}第{c.col}栏" for c in self.unprinted)
-            why.append(f"{cells}印的是表头，没有数字")
+            why.append("、".join(f"{c.row}第{c.col}栏" for c in self.unprinted) + "印的是表头，没有数字")
         if self.unplaced:
             first = self.unplaced[0]
             more = " 等" if len(self.unplaced) > 1 else ""
             why.append(f"{len(self.unplaced)} 个数字未能放入（{first.ref}{more}）")
-        return "；".join(why)
+        if not why:
+            return None
+        cells = frozenset((c.row, c.col) for c in self.unprinted)
+        return Unread("；".join(why), bool(self.unplaced), columns, cells)
 
     @property
     def weight(self) -> int:

@@ -175,3 +175,26 @@ def test_export_reads_back_the_same_in_the_same_template(tmp_path, name):
     assert again.workbook.template.id == first.workbook.template.id
     assert again.workbook.values == first.workbook.values
     assert again.workbook.coded == first.workbook.coded
+
+
+def test_a_column_the_table_does_not_print_spares_the_checks_that_do_not_read_it(tmp_path):
+    """宜川路 2025 with 02 printed without its 附属单位上缴收入 column (as some provinces print it):
+    only the checks that read that column are warnings; 02's real 0.01 gaps in the columns it
+    prints stay errors."""
+    from openpyxl import load_workbook
+
+    path = R.build(SOURCES["putuo_ycl_2025"], tmp_path / "ycl.xlsx")
+    book = load_workbook(path)
+    ws = book["公开02表"]
+    col = next(c.column for row in ws.iter_rows() for c in row if c.value == "附属单位上缴收入")
+    assert all(ws.cell(r, col).value in (None, "附属单位上缴收入") for r in range(1, ws.max_row + 1))  # no figures
+    ws.delete_cols(col)
+    book.save(path)
+    res = import_xlsx(path)
+    unread = res.workbook.unread()["02"]
+    assert (unread.whole, unread.columns) == (False, frozenset({6})) and "第6栏（附属单位上缴收入）" in unread.why
+    findings = check_workbook(res.workbook)
+    assert ("02-类", "02", "201", 2, "207.40", "207.41") in _errors(findings)  # still an error
+    assert not any(f.is_error and any(c.table == "02" and c.col == 6 for c in f.cells) for f in findings)
+    full = check_workbook(import_xlsx(R.build(SOURCES["putuo_ycl_2025"], tmp_path / "full.xlsx")).workbook)
+    assert _errors(findings) == _errors(full)  # column 6 was empty: nothing real is lost
