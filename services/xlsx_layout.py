@@ -20,6 +20,8 @@ _YEAR_IN_TEXT = re.compile(r"((?:19|20)\d{2})年")
 _YEAR_ONLY = re.compile(r"^((?:19|20)\d{2})年度?$")
 _YEAR_CAPTION = re.compile(r"((?:19|20)\d{2})年度")  # "2020年度部门决算"; not a date "2021年3月"
 _YEAR_PREFIX = re.compile(r"^.*?(?:19|20)\d{2}年度?")
+#: a department named before the year in a title: at least four characters, ending like one
+_DEPT_IN_TITLE = re.compile(r"^(.{4,40}?(?:局|委员会|委|办公室|办|处|中心|部|院|所|馆|站|队|会|厅|街道办事处|政府|法院|检察院|学校|党校))(?:19|20)\d{2}年")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\d{1,2}[、.])")
 _NO_SUFFIX = re.compile(r"(?:\((?:公开)?表?0?(\d{1,2})表?\)|(?:公开)0?(\d{1,2})表|\(续表?\)|续表)$")
 _TABLE_NO = re.compile(r"^\(?(?:公开)?(?:0?(\d{1,2})表|表0?(\d{1,2}))\)?$")
@@ -239,6 +241,8 @@ def read_meta(block: Block, first_in_sheet: bool) -> Meta:
     title_cell = block.grid.value(block.title_row, block.title_col)
     for y in _YEAR_IN_TEXT.findall(norm(title_cell)) if isinstance(title_cell, str) else ():
         meta.years.append(int(y))
+    if isinstance(title_cell, str) and (m := _DEPT_IN_TITLE.match(squeeze(title_cell))):
+        meta.departments.append(m.group(1))  # "上海市普陀区财政局2024年度收入决算表"
     start = 1 if first_in_sheet else max(1, block.title_row - 2)
     for r in range(start, min(block.title_row + 8, block.end_row)):
         row = block.grid.row(r)

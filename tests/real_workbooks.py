@@ -63,7 +63,42 @@ def _value(text: str, text_amounts: bool) -> object:
     return text
 
 
-def build(src: Path, dest: Path, *, labels: bool = True, one_sheet: bool = False, text_amounts: bool = False) -> Path:
+def _header_rows(t: Printed) -> int:
+    """How many of a table's first rows are header (no figure in them)."""
+    n = 0
+    for row in t.rows:
+        if any(_AMOUNT.match(c.strip()) for c in row) or (row and row[0].strip() in ("合计", "总计")):
+            break
+        n += 1
+    return n
+
+
+def _merge_header(ws, top: int, t: Printed) -> None:  # noqa: ANN001
+    """Merge each header text over the blank cells to its right (as Excel users lay headers
+    out), never into a column that has a header text of its own in a row above."""
+    def texted(i: int, c: int) -> bool:
+        return any(c < len(t.rows[k]) and t.rows[k][c].strip() for k in range(i))
+
+    for i in range(_header_rows(t)):
+        row = t.rows[i]
+        c = 0
+        while c < len(row):
+            if not row[c].strip():
+                c += 1
+                continue
+            end = c
+            while end + 1 < len(row) and not row[end + 1].strip() and not texted(i, end + 1):
+                end += 1
+            if end > c:
+                ws.merge_cells(start_row=top + i, start_column=c + 1, end_row=top + i, end_column=end + 1)
+            c = end + 1
+
+
+def build(src: Path, dest: Path, *, labels: bool = True, one_sheet: bool = False, text_amounts: bool = False,
+          merged: bool = False, long_titles: bool = False, codes_as_numbers: bool = False) -> Path:
+    """``merged``: header texts merged over the blank cells beside them; ``long_titles``: the
+    title printed as "<部门>2024年度收入决算表" with no 部门 line; ``codes_as_numbers``: codes and
+    their 款/项 parts stored as numbers (06 → 6), as Excel makes of them when typed."""
     from openpyxl import Workbook
 
     d = read_tsv(src)
@@ -78,18 +113,25 @@ def build(src: Path, dest: Path, *, labels: bool = True, one_sheet: bool = False
         assert ws is not None
         width = max((len(row) for row in t.rows), default=1)
         r += 1
-        ws.cell(r, 1, t.title)
+        ws.cell(r, 1, f"{d.department}{d.year}年度{t.title}" if long_titles else t.title)
         if labels:
             r += 1
             ws.cell(r, width, t.label)
         r += 1
-        ws.cell(r, 1, f"部门：{d.department}")
+        if not long_titles:
+            ws.cell(r, 1, f"部门：{d.department}")
         ws.cell(r, max(width, 2), "单位：万元")
+        top = r + 1
         for row in t.rows:
             r += 1
             for c, text in enumerate(row, start=1):
                 if text.strip():
-                    ws.cell(r, c, _value(text.strip(), text_amounts))
+                    v = _value(text.strip(), text_amounts)
+                    if codes_as_numbers and isinstance(v, str) and v.isdigit() and len(v) in (2, 3, 5, 7):
+                        v = int(v)
+                    ws.cell(r, c, v)
+        if merged:
+            _merge_header(ws, top, t)
         for note in t.notes:
             r += 1
             ws.cell(r, 1, note)

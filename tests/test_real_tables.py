@@ -72,6 +72,7 @@ EXPECTED: dict[str, set[tuple[str, str, str, int, str, str]]] = {
 LAYOUTS = {
     "as_published": {},
     "no_labels_one_sheet_text_amounts": {"labels": False, "one_sheet": True, "text_amounts": True},
+    "merged_headers_long_titles_numeric_codes": {"labels": False, "merged": True, "long_titles": True, "codes_as_numbers": True},
 }
 
 
@@ -97,6 +98,7 @@ def test_real_disclosure_places_every_figure_and_finds_exactly_its_gaps(tmp_path
     assert [str(u) for u in res.unplaced] == []
     assert res.incomplete == {}
     assert res.workbook.template.id == "shanghai-2024"
+    assert res.workbook.department == R.read_tsv(src).department  # from the 部门 line or the title
     assert any("shanghai-2024" in n and "采用报表模板" in n for n in res.notes)  # the clerk is told
     # a printed 0.00 is a figure too: every one is in the workbook (zeros included)
     assert len(res.workbook.values) == _printed_figures(src)
