@@ -188,3 +188,41 @@ def test_a_table_whose_title_is_unknown_is_read_by_its_columns(tmp_path):
     res = import_xlsx(path)
     assert any("按表头认作公开02表" in n for n in res.notes)
     assert [str(u) for u in res.unplaced] == [] and res.incomplete == {}
+
+
+def _round_trip(wb, tmp_path, name: str):
+    from services.xlsx_export import export_xlsx
+
+    path = tmp_path / f"{name}.xlsx"
+    export_xlsx(wb, path)
+    return import_xlsx(path)
+
+
+def test_a_2024_national_workbook_is_read_with_national_2024(tmp_path):
+    """seed 003's figures in a 2024 workbook of the national layout (as the export prints it):
+    read with national-2024 — its 行28 printed 使用非财政拨款结余（含专用结余）— and checked alike."""
+    from openpyxl import load_workbook
+
+    from services.engine import check_workbook
+    from tests.seed003 import seed003
+
+    wb = seed003()
+    wb.template, wb.year = get_template("national-2024"), 2024
+    res = _round_trip(wb, tmp_path, "n2024")
+    assert res.workbook.template.id == "national-2024" and res.workbook.year == 2024
+    assert [str(u) for u in res.unplaced] == [] and res.workbook.values == wb.values
+    sheet = load_workbook(tmp_path / "n2024.xlsx")["公开01表"]
+    assert "使用非财政拨款结余（含专用结余）" in [c.value for row in sheet.iter_rows() for c in row]
+    assert [f.rule for f in check_workbook(res.workbook)] == [f.rule for f in check_workbook(wb)]
+
+
+def test_a_sichuan_workbook_of_fourteen_tables_is_read_with_sichuan_2020(tmp_path):
+    from services.engine import check_workbook
+    from tests.test_template_sichuan import seed004, with_funds
+
+    wb = with_funds(seed004())
+    res = _round_trip(wb, tmp_path, "sichuan")
+    assert res.workbook.template.id == "sichuan-2020"
+    assert [str(u) for u in res.unplaced] == [] and res.incomplete == {}
+    assert res.workbook.values == wb.values
+    assert check_workbook(res.workbook) == []
