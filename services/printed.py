@@ -86,6 +86,7 @@ class PrintedTable:
 
     def _build_columns(self) -> None:
         t = self.spec
+        leads: list[tuple[str, ...]]
         if t.layout == "two_sides":
             sides = list(dict.fromkeys(r.side for r in t.rows if r.side))
             self.panel_titles = sides
@@ -100,10 +101,10 @@ class PrintedTable:
         else:
             keyed = [r for r in t.rows if r.key]
             has_lines = any(r.line for r in t.rows)
-            lead = ("label", "line") if has_lines else (("label",) if len(keyed) > 1 else ())
+            lead: tuple[str, ...] = ("label", "line") if has_lines else (("label",) if len(keyed) > 1 else ())
             leads, amounts = [lead], [t.column_nos]
-        for p, (lead, cols) in enumerate(zip(leads, amounts)):
-            self.columns += [PrintedColumn(p, k) for k in lead]
+        for p, (kinds, cols) in enumerate(zip(leads, amounts)):
+            self.columns += [PrintedColumn(p, k) for k in kinds]
             self.columns += [PrintedColumn(p, "amount", no, column_path(t.column(no))) for no in cols]
 
     def refresh_rows(self) -> None:
@@ -116,12 +117,13 @@ class PrintedTable:
                 self.panels = [[self._fixed_row(r) for r in t.rows]]
         else:
             codes = wb.codes(t.no)
-            totals = [PrintedRow(r.key, None, "", r.label, 0, True, tuple(t.column_nos)) for r in t.total_rows]
+            totals: list[PrintedRow | None] = [PrintedRow(r.key, None, "", r.label, 0, True, tuple(t.column_nos))
+                                               for r in t.total_rows]
             if self.grouped:
                 self.panels = self._grouped(codes, totals)
             else:
                 rows: list[PrintedRow | None] = [self._coded_row(c) for c in codes]
-                self.panels = [rows + totals if t.totals_last else totals + rows]  # type: ignore[operator]
+                self.panels = [rows + totals if t.totals_last else totals + rows]
         self._pos = {}
         for r in range(self.row_count()):
             for c in range(len(self.columns)):
@@ -146,7 +148,7 @@ class PrintedTable:
                 runs.append((title, p, p))
         return runs
 
-    def _grouped(self, codes: list[str], totals: list[PrintedRow]) -> list[list[PrintedRow | None]]:
+    def _grouped(self, codes: list[str], totals: list[PrintedRow | None]) -> list[list[PrintedRow | None]]:
         """Each group's codes in its own panel; on the last line each total stands under its
         title: the label in the first panel of the title, the figure in the last (as printed)."""
         groups = self.spec.groups
@@ -154,12 +156,12 @@ class PrintedTable:
         for code in codes:
             p = next((i for i, g in enumerate(groups) if code[:3] in g), len(groups) - 1)
             panels[p].append(self._coded_row(code))
-        height = max((len(p) for p in panels), default=0)
-        for p in panels:
-            p.extend([None] * (height - len(p)))
+        height = max((len(panel) for panel in panels), default=0)
+        for panel in panels:
+            panel.extend([None] * (height - len(panel)))
         last: list[PrintedRow | None] = [None] * len(panels)
         runs = self.title_runs()
-        for k, tot in enumerate(totals):
+        for k, tot in enumerate(t for t in totals if t is not None):
             run = next((r for r in runs if r[0] and tot.label.startswith(r[0])), runs[min(k, len(runs) - 1)])
             _, first, end = run
             if first == end:
@@ -167,8 +169,8 @@ class PrintedTable:
             else:
                 last[first] = PrintedRow(None, None, "", tot.label, 0, True, ())
                 last[end] = PrintedRow(tot.key, None, "", "", 0, True, tot.columns)
-        for p, tot in zip(panels, last):
-            p.append(tot)
+        for panel, total in zip(panels, last):
+            panel.append(total)
         return panels
 
     # ── shape ───────────────────────────────────────────────────────────────

@@ -79,7 +79,7 @@ def _is_lanci_row(row: dict[int, object]) -> bool:
     texts = [norm(v) for v in row.values() if as_int(v) is None]
     if "栏次" in texts:
         return True
-    nums = [as_int(v) for _, v in sorted(row.items()) if as_int(v) is not None]
+    nums = [n for _, v in sorted(row.items()) if (n := as_int(v)) is not None]
     # 1, 2, 3 … in any order: a template may print its 栏次 out of order (上海 三公: 1 7 2 8 …)
     return len(nums) >= 2 and sorted(nums) == list(range(1, len(nums) + 1)) and all(t in ("类", "款", "项") for t in texts)
 

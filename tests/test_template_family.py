@@ -14,7 +14,6 @@ from services.templates import (
     TemplateError,
     _raw_bundled,
     all_templates,
-    extend,
     get_template,
     parse_template,
     region_of,
