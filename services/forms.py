@@ -22,18 +22,13 @@ from services.autofill import Autofill
 from services.engine import Checker, Delta
 from services.findings import SEVERITY_ZH, Finding, fmt
 from services.money import AmountError, format_wan, parse_amount, to_storage
-from services.printed import HeaderCell, PrintedColumn, PrintedRow, PrintedTable
+from services.printed import HeaderCell, PrintedTable
 from services.workbook import Cell, Workbook
 
-__all__ = ["EntryError", "EntrySession", "FormColumn", "FormRow", "HeaderCell", "TableForm"]
+__all__ = ["EntryError", "EntrySession", "HeaderCell", "TableForm"]
 
 #: The longest 科目名称 a clerk may type (the official names are under 40 characters).
 MAX_ROW_NAME = 100
-
-# the form is the printed table (`services.printed`) made editable: one layout for every use
-FormRow = PrintedRow
-FormColumn = PrintedColumn
-
 
 class EntryError(ValueError):
     """Something typed or pasted that cannot be stored; ``str()`` names the cell, in Chinese."""
