@@ -104,6 +104,12 @@ def cmd_templates(as_json: bool, out: TextIO) -> int:
     return EXIT_OK
 
 
+def findings_json(results: list[tuple[Workbook, list[Finding]]]) -> list[dict]:
+    """``check --json``: each year's findings, with its year and department (the window's
+    ``--findings-json`` writes the same)."""
+    return [{**f.as_json(), "year": wb.year, "department": wb.department} for wb, fs in results for f in fs]
+
+
 def cmd_check(path: Path, year: int | None, as_json: bool, out: TextIO, err: TextIO, template: str | None = None) -> int:
     from services.engine import check_workbook
 
@@ -114,11 +120,7 @@ def cmd_check(path: Path, year: int | None, as_json: bool, out: TextIO, err: Tex
         return EXIT_UNREADABLE
     results = [(wb, check_workbook(wb)) for wb in loaded.workbooks]
     if as_json:
-        items = []
-        for wb, fs in results:
-            for f in fs:
-                items.append({**f.as_json(), "year": wb.year, "department": wb.department})
-        json.dump(items, out, ensure_ascii=False, indent=2)
+        json.dump(findings_json(results), out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
         for n in loaded.notes:

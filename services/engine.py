@@ -292,12 +292,11 @@ def _diff(old: dict[tuple, Finding], new: dict[tuple, Finding], evaluated: int) 
 
 
 def check_workbook(wb: Workbook) -> list[Finding]:
-    """All findings of a workbook: the tables' rules in template order, then the clerk's texts
-    checked against the tables (说明文字与报表数字核对)."""
-    from services.narrative_check import check_texts
-    from services.performance import check_performance
+    """All findings of a workbook: the audit (`services.audit`) — the tables' rules in template
+    order, then the clerk's texts against the tables and the 绩效 forms."""
+    from services.audit import audit
 
-    return Checker(wb).findings() + (check_texts(wb) if wb.texts else []) + check_performance(wb)
+    return audit(wb)
 
 
 __all__ = ["Checker", "Delta", "Finding", "bulk_allocation", "check_workbook"]

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from services.audit import Audit
 from services.autofill import Autofill
 from services.engine import Checker, Delta
 from services.findings import SEVERITY_ZH, Finding, fmt
@@ -199,7 +200,9 @@ class EntrySession:
 
     def __init__(self, wb: Workbook, store=None, save_errors: tuple[type[BaseException], ...] = (OSError,)):  # noqa: ANN001
         self.wb, self.store, self.save_errors = wb, store, save_errors
-        self.checker = Checker(wb)
+        #: every finding of the year (`services.audit`): what the window shows is what `check` says
+        self.audit = Audit(wb)
+        self.checker: Checker = self.audit.tables
         self.autofill = Autofill(wb, self.checker)
         #: the clerk types totals by hand (as published documents do); nothing is filled in
         self.manual_totals = False
@@ -243,6 +246,8 @@ class EntrySession:
 
     def _finish(self, changed: Values) -> Change:
         delta = self.checker.cells_changed(changed)
+        if changed:
+            self.audit.refresh()  # texts and 绩效 forms are checked against the figures too
         error = self._save(lambda s: s.set_cells(self.year, {c: new for c, (_, new) in changed.items()}))
         return Change(changed, delta, save_error=error)
 
@@ -321,6 +326,7 @@ class EntrySession:
 
         error = self._save(write)
         delta = self.checker.rebuild()
+        self.audit.refresh()
         self.autofill.rebuild()
         if table in self._forms:
             self._forms[table].refresh_rows()
@@ -345,6 +351,8 @@ class EntrySession:
         return error
 
     def set_text(self, key: str, text: str) -> str | None:
-        """A narrative text (部门职责, reasons …); returns why it could not be saved, if so."""
+        """A narrative text (部门职责, reasons …, the 绩效 forms); returns why it could not be
+        saved, if so. The audit is run again: a text may contradict the tables."""
         self.wb.texts[key] = text
+        self.audit.refresh()
         return self._save(lambda s: s.set_text(self.year, key, text))

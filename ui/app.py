@@ -1,6 +1,6 @@
 """Starting the window (启动): open a department file, an Excel workbook, or the bundled sample.
 
-``python main.py [FILE] [--year Y] [--table TITLE] [--screenshot OUT.png]``: with
+``python main.py [FILE] [--year Y] [--table TITLE] [--screenshot OUT.png] [--findings-json OUT.json]``: with
 ``--screenshot`` the window is drawn at 1440×900, written to a PNG once the table has been
 painted, and the program exits 0 (1 if the PNG could not be written, 2 if FILE cannot be opened).
 """
@@ -22,6 +22,8 @@ def _args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--year", type=int, help="打开时显示的年度（默认：最新）")
     p.add_argument("--table", help="打开时显示的表（编号或标题）")
     p.add_argument("--screenshot", type=Path, help="截图保存到此 PNG 文件后退出")
+    p.add_argument("--findings-json", type=Path, metavar="OUT.json",
+                   help="把窗口显示的审核结果（各年度）写入 JSON 文件，格式同 check --json")
     return p.parse_args(argv)
 
 
@@ -78,6 +80,8 @@ def run_gui(argv: list[str]) -> int:
         else:
             win.show_table(no)
     win.resize(1440, 900)
+    if args.findings_json:
+        _write_findings(win, args.findings_json)
     if args.screenshot:
         return _screenshot(app, win, args.screenshot, QTimer)
     win.show()
@@ -90,6 +94,17 @@ def run_gui(argv: list[str]) -> int:
 
         win.show_report(report_for(win, doc))
     return app.exec()
+
+
+def _write_findings(win, out: Path) -> None:  # noqa: ANN001 - a MainWindow
+    """What the window's findings panel holds for each year, in ``check --json``'s format."""
+    import json
+
+    from services.commands import findings_json
+
+    doc = win.document
+    results = [(win.editor(y).session.wb, win.year_findings(y)) for y in doc.years]
+    out.write_text(json.dumps(findings_json(results), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _screenshot(app, win, out: Path, QTimer) -> int:  # noqa: ANN001, N803

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QW
 from services.findings import Finding
 from services.forms import Change
 from services.performance import TABLE as PERF_TABLE
-from services.performance import check_performance
 from services.workbook import Cell
 from ui import dialogs, exchange_actions, file_actions, table_actions
 from ui.department_page import DepartmentPage
@@ -47,7 +46,6 @@ class MainWindow(QMainWindow):
         self.pages: dict[tuple, QWidget] = {}
         self.reports: list[ImportReport] = []
         #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
-        self.perf_findings: dict[int, list[Finding]] = {}
         self._save_failing = False
         self.undo_group = QUndoGroup(self)
 
@@ -217,7 +215,7 @@ class MainWindow(QMainWindow):
         for editor in self.editors.values():
             self.undo_group.removeStack(editor.stack)
             editor.deleteLater()
-        self.pages, self.editors, self.perf_findings = {}, {}, {}
+        self.pages, self.editors = {}, {}
 
     def editor(self, year: int) -> SessionEditor:
         if year not in self.editors:
@@ -228,7 +226,6 @@ class MainWindow(QMainWindow):
             editor.refused.connect(self._refused)
             self.undo_group.addStack(editor.stack)
             self.editors[year] = editor
-            self.perf_findings[year] = check_performance(editor.session.wb)
             self.nav.set_counts(year, self._counts(year))
         return self.editors[year]
 
@@ -239,7 +236,7 @@ class MainWindow(QMainWindow):
         editor = self.editor(year)
         self.undo_group.setActiveStack(editor.stack)
         self.manual_action.setChecked(editor.session.manual_totals)
-        self.findings.findings.set_findings(_by_table(self._findings(year)))
+        self.findings.findings.set_findings(_by_table(self.year_findings(year)))
         self._update_labels()
 
     # ── showing ─────────────────────────────────────────────────────────────
@@ -297,8 +294,9 @@ class MainWindow(QMainWindow):
         key = ("performance", year)
         if key not in self.pages:
             session = self.editor(year).session
-            page = PerformancePage(session.wb, refresh=lambda wb=session.wb: check_performance(wb), save=session.set_text)
-            page.changed.connect(lambda found, y=year: self._perf_changed(y, found))
+            # the page colours its cells from the year's audit, like every other view of it
+            page = PerformancePage(session.wb, refresh=lambda s=session: _perf_findings(s), save=session.set_text)
+            page.changed.connect(lambda found, y=year: self._findings_changed(y))
             page.saved.connect(lambda error: self._saved(error, None))
             page.refused.connect(lambda msg: self.say(f"未填写：{msg}", error=True))
             self.undo_group.addStack(page.undo_stack)
@@ -326,16 +324,16 @@ class MainWindow(QMainWindow):
         self.remove_row_action.setEnabled(False)
         return page
 
-    def _perf_changed(self, year: int, found: list[Finding]) -> None:
-        self.perf_findings[year] = found
+    def _findings_changed(self, year: int) -> None:
+        """The year's findings changed outside a figure edit (a text, the 绩效 forms)."""
         if year == self.year:
-            self.findings.findings.set_findings(_by_table(self._findings(year)))
+            self.findings.findings.set_findings(_by_table(self.year_findings(year)))
         self.nav.set_counts(year, self._counts(year))
         self._update_labels()
 
-    def _findings(self, year: int) -> list[Finding]:
-        """The tables' findings and the 绩效 ones."""
-        return self.editors[year].session.checker.findings() + self.perf_findings.get(year, [])
+    def year_findings(self, year: int) -> list[Finding]:
+        """The year's findings: its audit (`services.audit`), the same list `check` prints."""
+        return self.editors[year].session.audit.findings()
 
     def _chosen(self, kind: tuple) -> None:
         if kind[0] == "table" and kind[2] == PERF_TABLE:
@@ -405,22 +403,20 @@ class MainWindow(QMainWindow):
     # ── after every change ──────────────────────────────────────────────────
     def _changed(self, year: int, change: Change) -> None:
         """The one handler for every change to a year: findings, badges, status."""
-        session = self.editors[year].session
         perf = self.pages.get(("performance", year))
-        if change.values or change.tables:  # the 绩效 forms are checked against the tables too
-            if isinstance(perf, PerformancePage):
-                perf.refresh()  # → _perf_changed
-            else:
-                self.perf_findings[year] = check_performance(session.wb)
+        if (change.values or change.tables) and isinstance(perf, PerformancePage):
+            perf.refresh()  # its cells' colours: the 绩效 forms are checked against the tables too
         if change.delta or change.tables or change.values:
             if year == self.year:
-                self.findings.findings.set_findings(_by_table(self._findings(year)))
+                self.findings.findings.set_findings(_by_table(self.year_findings(year)))
             self.nav.set_counts(year, self._counts(year))
             self._update_labels()
         self._saved(change.save_error, len(change.values))
 
     def _text_saved(self, error: str | None) -> None:
         self._saved(error, None)
+        if self.year is not None:  # a text may contradict the tables: the audit ran again
+            self._findings_changed(self.year)
         self._update_labels()  # the department's name may have changed
 
     def _saved(self, error: str | None, count: int | None) -> None:
@@ -441,7 +437,7 @@ class MainWindow(QMainWindow):
 
     def _counts(self, year: int) -> dict[str, tuple[int, int]]:
         counts: dict[str, list[int]] = {}
-        for f in self._findings(year):
+        for f in self.year_findings(year):
             c = counts.setdefault(f.table, [0, 0])
             c[0 if f.is_error else 1] += 1
         return {no: (e, w) for no, (e, w) in counts.items()}
@@ -450,7 +446,7 @@ class MainWindow(QMainWindow):
         if self.year is None or self.document is None:
             return
         session = self.editors[self.year].session
-        fs = self._findings(self.year)
+        fs = self.year_findings(self.year)
         errors = sum(f.is_error for f in fs)
         self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示  " if fs else "  审核通过  ")
         self.counts.setStyleSheet("color: #b3261e;" if errors else "color: #1b6e2e;")
@@ -483,3 +479,8 @@ class MainWindow(QMainWindow):
         for r in self.reports:
             r.close()
         super().closeEvent(event)
+
+
+def _perf_findings(session) -> list[Finding]:  # noqa: ANN001 - an EntrySession
+    session.audit.refresh()
+    return session.audit.of("绩效")

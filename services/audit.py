@@ -1,0 +1,66 @@
+"""The audit (审核): every validator of a department-year, in one list, for every path.
+
+The window, `check`, the seal (`submit`), the district's gate and the PDF's warning all see the
+findings of one `Audit`: the table rules, kept current cell by cell (`services.engine.Checker`),
+then each whole-workbook validator of `VALIDATORS` (the clerk's texts against the tables, the
+绩效 forms), run again after a change. A new kind of check is one more entry in that list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services.engine import Checker
+from services.findings import Finding
+from services.workbook import Workbook
+
+
+def _texts(wb: Workbook) -> list[Finding]:
+    from services.narrative_check import check_texts  # lazy: the narrative spec is read on first use
+
+    return check_texts(wb) if wb.texts else []
+
+
+def _performance(wb: Workbook) -> list[Finding]:
+    from services.performance import check_performance
+
+    return check_performance(wb)
+
+
+#: the validators beside the table rules, by name, in the order their findings are listed
+VALIDATORS: tuple[tuple[str, Callable[[Workbook], list[Finding]]], ...] = (
+    ("说明文字", _texts),
+    ("绩效", _performance),
+)
+
+
+class Audit:
+    """The findings of one workbook, kept current as it is edited."""
+
+    def __init__(self, wb: Workbook):
+        self.wb = wb
+        #: the table rules (表内、表间), incremental
+        self.tables = Checker(wb)
+        self._others: dict[str, list[Finding]] = {}
+        self.refresh()
+
+    def refresh(self) -> bool:
+        """Run the whole-workbook validators again (after figures, texts or forms changed);
+        whether their findings changed."""
+        others = {name: check(self.wb) for name, check in VALIDATORS}
+        changed = others != self._others
+        self._others = others
+        return changed
+
+    def of(self, name: str) -> list[Finding]:
+        """The findings of one validator of `VALIDATORS` (the 绩效 page colours its cells so)."""
+        return list(self._others.get(name, []))
+
+    def findings(self) -> list[Finding]:
+        """Every finding: the table rules in template order, then each validator's."""
+        return self.tables.findings() + [f for name, _ in VALIDATORS for f in self._others.get(name, [])]
+
+
+def audit(wb: Workbook) -> list[Finding]:
+    """Every finding of a workbook, once (the command line, the seal, the gate, the PDF)."""
+    return Audit(wb).findings()
