@@ -106,6 +106,11 @@ class Autofill:
     def is_computed(self, cell: Cell) -> bool:
         return cell in self.formulas
 
+    def rule_text(self, cell: Cell) -> str:
+        """The rule a computed cell is filled in by, as the template words it ('' for a typed one)."""
+        ch = self.formulas.get(cell)
+        return ch.spec.text if ch is not None else ""
+
     def affected(self, cells: Iterable[Cell]) -> list[Cell]:
         """Computed cells depending (directly or through other totals) on ``cells``, addends first."""
         seen: set[Cell] = set()

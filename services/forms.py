@@ -22,7 +22,7 @@ from services.audit import Audit
 from services.autofill import Autofill
 from services.engine import Checker, Delta
 from services.findings import SEVERITY_ZH, Finding, fmt
-from services.money import AmountError, format_wan, parse_amount, to_storage
+from services.money import AmountError, format_wan, parse_amount, round_cent, to_storage
 from services.printed import HeaderCell, PrintedTable
 from services.workbook import Cell, Workbook
 
@@ -43,9 +43,9 @@ class TableForm(PrintedTable):
     """One table of one workbook, as the entry window shows it: the printed table, with the
     text of each cell, what may be typed where, and what typing or pasting means."""
 
-    def __init__(self, wb: Workbook, table: str, computed=lambda cell: False):  # noqa: ANN001
-        #: whether a cell is filled in from its addends (`Autofill.is_computed`)
-        self.computed = computed
+    def __init__(self, wb: Workbook, table: str, computed=lambda cell: False, formula=lambda cell: ""):  # noqa: ANN001
+        #: whether a cell is filled in from its addends (`Autofill.is_computed`), and by which rule
+        self.computed, self.formula = computed, formula
         self.rule_text = {r.id: r.text for r in wb.template.all_rules()}
         super().__init__(wb, table)
 
@@ -113,16 +113,40 @@ class TableForm(PrintedTable):
         return "\n\n".join(parts)
 
     # ── what the clerk types and pastes ──────────────────────────────────────
-    def parse(self, row: int, column: int, text: str, manual_totals: bool = False) -> tuple[Cell, Decimal | None]:
-        """The figure typed into one cell; raises `EntryError` naming the cell."""
+    def why_not_typed(self, row: int, column: int, manual_totals: bool = False) -> str | None:
+        """Why nothing can be typed into this cell, and where to type instead (None: it can be)."""
+        if self.editable(row, column, manual_totals):
+            return None
         cell = self.cell(row, column)
-        if cell is None or not self.editable(row, column, manual_totals):
-            where = self.describe(cell) if cell else f"公开{self.no}表 这一格"
-            raise EntryError(f"{where}是自动计算的，不能填写" if cell else f"{where}不能填写")
+        if cell is not None:
+            how = self.formula(cell)
+            return (f"{self.describe(cell)}是按明细自动计算的{f'（{how}）' if how else ''}，请填写它的明细；"
+                    "要照公开表手工填写合计，请先打开工具栏的“手工填写合计”")
+        r = self.row_at(row, column)
+        kind = self.columns[column].kind
+        if r is not None and kind == "label" and r.key and not r.total:
+            return f"公开{self.no}表的项目名称“{r.label}”由报表模板规定，不能改"
+        if r is not None and kind in ("code", "line"):
+            return f"公开{self.no}表的{'科目编码' if kind == 'code' else '行次'}不能在这里改（增加科目行：Ctrl+Shift+N）"
+        return f"公开{self.no}表的这一格不填数字（公开表上这里是空的），请填在有栏次的格子里"
+
+    def parse(self, row: int, column: int, text: str, manual_totals: bool = False) -> tuple[Cell, Decimal | None]:
+        """The figure typed into one cell, to the cent; raises `EntryError` naming the cell."""
+        cell = self.cell(row, column)
+        why = self.why_not_typed(row, column, manual_totals)
+        if cell is None or why is not None:
+            raise EntryError(why or f"公开{self.no}表 这一格不能填写")
+        return cell, self._amount(cell, text)
+
+    def _amount(self, cell: Cell, text: str) -> Decimal | None:
         try:
-            return cell, parse_amount(text)
+            d = parse_amount(text)
         except AmountError as e:
             raise EntryError(f"{self.describe(cell)}：{e}") from None
+        if d is not None and d != round_cent(d):
+            # 万元 to the cent, as published: a third decimal is a slip (or 元 typed as 万元)
+            raise EntryError(f"{self.describe(cell)}：“{text.strip()}”超过两位小数；金额以万元为单位，只填到分（如 {format_wan(round_cent(d))}）")
+        return d
 
     def plan_paste(self, top: int, left: int, grid: list[list[str]], manual_totals: bool = False) -> tuple[dict[Cell, Decimal | None], int]:
         """Figures for a block pasted at (top, left), all or nothing; and how many computed
@@ -144,9 +168,9 @@ class TableForm(PrintedTable):
                     skipped += 1
                     continue
                 try:
-                    values[cell] = parse_amount(text)
-                except AmountError as e:
-                    raise EntryError(f"{self.describe(cell)}：{e}；未粘贴任何数据") from None
+                    values[cell] = self._amount(cell, text)
+                except EntryError as e:
+                    raise EntryError(f"{e}；未粘贴任何数据") from None
         return values, skipped
 
     def plan_clear(self, positions: list[tuple[int, int]], manual_totals: bool = False) -> dict[Cell, Decimal | None]:
@@ -216,7 +240,7 @@ class EntrySession:
 
     def form(self, table: str) -> TableForm:
         if table not in self._forms:
-            self._forms[table] = TableForm(self.wb, table, self.autofill.is_computed)
+            self._forms[table] = TableForm(self.wb, table, self.autofill.is_computed, self.autofill.rule_text)
         return self._forms[table]
 
     # ── figures ─────────────────────────────────────────────────────────────

@@ -131,10 +131,29 @@ def test_typing_replaces_and_f2_edits(win, qtbot):
     qtbot.keyClick(view, Qt.Key.Key_F2)
     editor = view.focusWidget()
     assert isinstance(editor, QLineEdit) and editor.text() == "707.12"
-    qtbot.keyClick(editor, Qt.Key.Key_End)
-    qtbot.keyClicks(editor, "5")
+    qtbot.keyClick(editor, Qt.Key.Key_Home)
+    qtbot.keyClicks(editor, "1")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    assert win.document.workbooks[2020].get(INCOME_1) == D("707.125")
+    assert win.document.workbooks[2020].get(INCOME_1) == D("1707.12")
+
+
+def test_a_third_decimal_is_refused_with_the_cell_named(win, qtbot):
+    page, idx = _goto(win, INCOME_1)
+    with qtbot.waitSignal(win.editor(2020).refused) as said:
+        assert not page.model.setData(idx, "707.125")
+    assert "超过两位小数" in said.args[0] and "一般公共预算财政拨款收入" in said.args[0]
+    assert win.document.workbooks[2020].get(INCOME_1) == D("707.12")  # unchanged
+    assert page.model.setData(idx, "707.130")  # zeros after the cent are the cent
+    assert win.document.workbooks[2020].get(INCOME_1) == D("707.13")
+
+
+def test_typing_into_a_computed_total_says_where_to_type(win, qtbot):
+    total = Cell("01", "本年收入合计", 1)
+    page, idx = _goto(win, total)
+    with qtbot.waitSignal(page.view.refused) as said:
+        qtbot.keyClicks(page.view, "5")
+    assert "自动计算" in said.args[0] and "本年收入合计 = 一至八项收入之和" in said.args[0] and "手工填写合计" in said.args[0]
+    assert win.document.workbooks[2020].get(total) == D("707.12")
 
 
 def test_delete_clears_the_selection_in_one_step(win, qtbot):

@@ -247,3 +247,21 @@ def test_new_workbook_has_a_form_for_every_table():
         for no in t.tables:
             form: TableForm = session.form(no)
             assert form.row_count() >= 1 and form.column_count() >= 2
+
+
+def test_amounts_are_typed_to_the_cent_and_every_refusal_says_why(sample_wb):
+    session = EntrySession(sample_wb)
+    form = session.form("01")
+    r, c = form.position(Cell("01", "一般公共预算财政拨款收入", 1))
+    with pytest.raises(EntryError, match="超过两位小数.*如 0.01"):
+        form.parse(r, c, "0.005")
+    with pytest.raises(EntryError, match="超过两位小数.*未粘贴任何数据"):
+        form.plan_paste(r, c, [["1.234"]])
+    assert form.parse(r, c, "1.230") == (Cell("01", "一般公共预算财政拨款收入", 1), D("1.23"))
+    total = form.position(Cell("01", "本年收入合计", 1))
+    assert "本年收入合计 = 一至八项收入之和" in form.why_not_typed(*total)
+    assert form.why_not_typed(*total, manual_totals=True) is None
+    assert "行次" in form.why_not_typed(r, c - 1)  # the 行次 column
+    assert "由报表模板规定" in form.why_not_typed(r, c - 2)
+    assert "不填数字" in form.why_not_typed(10, c)  # a printed filler line
+    assert form.why_not_typed(r, c) is None

@@ -206,8 +206,21 @@ class SheetView(QTableView):
             self.step(-1 if event.modifiers() & _SHIFT else 1, 0)
         elif key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             self.step(0, -1 if key == Qt.Key.Key_Backtab else 1)
+        elif event.text().strip() and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier and self._refused_here():
+            return  # typing into a cell that takes nothing: said why, instead of dropping the keys
         else:
             super().keyPressEvent(event)
+
+    def _refused_here(self) -> bool:
+        idx = self.currentIndex()
+        model = self.model()
+        if not idx.isValid() or not hasattr(model, "form"):
+            return False
+        why = model.form.why_not_typed(idx.row(), idx.column(), model.editor.session.manual_totals)
+        if why is None:
+            return False
+        self.refuse(why, None)
+        return True
 
     # QAbstractItemView.focusNextPrevChild: Tab is ours (next cell), never the next widget
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002
