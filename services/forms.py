@@ -311,12 +311,16 @@ class EntrySession:
         gone = {c for c in before.coded if any(c.startswith(g) for g in codes)}
         target = RowSet(table, {c: n for c, n in before.coded.items() if c not in gone},
                         {c: v for c, v in before.values.items() if c.row not in gone})
+        ancestors = {p for g in gone for p in (g[:3], g[:5]) if p in target.coded and p not in gone}
+        summed = [c for c in self.autofill.formulas if c.table == table and c.row in ancestors]
         change = self.set_rows(target)
         if not self.manual_totals:
-            ancestors = {p for g in gone for p in (g[:3], g[:5]) if p in target.coded and p not in gone}
+            # a 款 whose only 项 went is no sum any more: what it held was theirs, so it goes too
+            orphans = {c: None for c in summed if c not in self.autofill.formulas and self.wb.get(c) is not None}
+            cleared = self._set(orphans)
             keys = ancestors | {r.key for r in self.wb.table(table).total_rows if r.key}
             cells = [c for c in self.autofill.formulas if c.table == table and c.row in keys]
-            filled = self.autofill.refill(cells)
+            filled = {**cleared, **self.autofill.refill(cells)}
             more = self._finish(filled)
             for cell, (old, new) in filled.items():
                 change.values[cell] = (change.values[cell][0], new) if cell in change.values else (old, new)

@@ -265,3 +265,19 @@ def test_amounts_are_typed_to_the_cent_and_every_refusal_says_why(sample_wb):
     assert "由报表模板规定" in form.why_not_typed(r, c - 2)
     assert "不填数字" in form.why_not_typed(10, c)  # a printed filler line
     assert form.why_not_typed(r, c) is None
+
+
+def test_removing_the_only_item_under_a_kuan_takes_its_figures_and_the_rollups_follow(sample_wb):
+    session = EntrySession(sample_wb)
+    wb = sample_wb
+    assert [c for c in wb.codes("03") if c.startswith("213")] == ["213", "21305", "2130599"]
+    total_before = wb.get(Cell("03", "合计", 1))
+    before = session.rows("03")
+    change = session.remove_codes("03", ["2130599"])
+    assert "21305" in wb.coded["03"]  # the 款 stays, as a row of its own
+    assert wb.get(Cell("03", "21305", 1)) is None and wb.get(Cell("03", "213", 1)) is None
+    assert wb.get(Cell("03", "合计", 1)) == total_before - D("3.00")
+    assert not [f for f in session.checker.findings() if f.table == "03"]  # the table still adds up
+    assert Cell("03", "21305", 1) in change.values
+    session.set_rows(before)  # undo puts every figure back
+    assert wb.get(Cell("03", "21305", 1)) == D("3.00") and wb.get(Cell("03", "合计", 1)) == total_before
