@@ -347,3 +347,39 @@ def test_import_excel_with_another_template_into_the_open_file(open_window, make
     assert win.document.workbooks[2024].template.id == "national-2024"
     with DepartmentFile.open(win.document.path, readonly=True) as f:
         assert f.load(2024).template.id == "national-2024"
+
+
+@pytest.mark.parametrize("leave", ["close", "ctrl_s_then_close", "other_year"])
+def test_the_figure_being_typed_is_kept_however_the_clerk_leaves(open_window, make_department_file, sample_wb, qtbot, leave):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    from services.templates import get_template
+
+    if leave == "other_year":  # a second year to go to
+        other = copy.deepcopy(sample_wb)
+        other.year, other.template = 2021, get_template("national-2020")
+    path = make_department_file(sample_wb)
+    if leave == "other_year":
+        with DepartmentFile.open(path) as f:
+            f.save(other)
+    win = open_window(path)
+    win.show_table("01", 2020)
+    win.jump_to(INCOME_1)
+    view = win.current_page().view
+    qtbot.keyClicks(view, "1")  # typing opens the cell's editor: not committed yet
+    editor = view.focusWidget()
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClicks(editor, "23.45")
+    assert editor.text() == "123.45" and win.document.workbooks[2020].get(INCOME_1) == D("707.12")
+    if leave == "close":
+        win.close()
+    elif leave == "ctrl_s_then_close":
+        qtbot.keyClick(view.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        assert "已保存" in win.statusBar().currentMessage()
+        win.close()
+    else:
+        win.show_table("01", 2021)
+        win.close()
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).get(INCOME_1) == D("123.45")

@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("导出 Excel…", lambda: fa.export_excel(self))
         self.pdf_action = self._action("导出公开PDF…", lambda: fa.export_pdf(self), QKeySequence("Ctrl+P"))
         m.addActions([self.import_action, self.export_action, self.pdf_action])
+        self.save_action = self._action("保存", self.save, QKeySequence.StandardKey.Save)
+        m.addAction(self.save_action)
         m.addAction(self._action("另存为…", lambda: fa.save_as(self), QKeySequence.StandardKey.SaveAs))
         m.addSeparator()
         m.addAction(self._action("退出", self.close, QKeySequence.StandardKey.Quit))
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
     def set_document(self, document: Document, year: int | None = None) -> None:
         """Show a department (closing the one shown); the latest year's first table."""
         if self.document is not None and self.document is not document:
+            self.commit_pending()
             self._flush_now()
             self.document.close()
         self.document = document
@@ -232,6 +235,7 @@ class MainWindow(QMainWindow):
     def _use_year(self, year: int) -> None:
         if year == self.year:
             return
+        self.commit_pending()  # a figure still in its editor belongs to the year it was typed in
         self.year = year
         editor = self.editor(year)
         self.undo_group.setActiveStack(editor.stack)
@@ -471,8 +475,39 @@ class MainWindow(QMainWindow):
             except OpenError as e:  # the edits are committed; only their durability is in doubt
                 self.say(f"写入磁盘时出错：{e}", error=True)
 
+    def commit_pending(self) -> None:
+        """Commit what is still being typed: a figure in a cell's editor, a name in a field that
+        saves when left. Every way of leaving (close, another year or file, Ctrl+S) calls this,
+        so nothing the clerk typed is lost."""
+        from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QApplication, QLineEdit
+
+        focus = QApplication.focusWidget()
+        for page in self.pages.values():
+            view = getattr(page, "view", None)
+            if isinstance(view, QAbstractItemView) and view.state() == QAbstractItemView.State.EditingState:
+                editor = focus if focus is not None and view.isAncestorOf(focus) else None
+                if editor is not None:
+                    view.commitData(editor)
+                    view.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+        if isinstance(focus, QLineEdit) and self.isAncestorOf(focus) and focus.isModified():
+            focus.editingFinished.emit()  # the department's name, its code: saved when left
+            focus.setModified(False)
+
+    def save(self) -> None:
+        """Ctrl+S: every edit is already in the file; make it durable now and say so (a workbook
+        opened from Excel is saved as a department file)."""
+        if self.document is None:
+            return
+        self.commit_pending()
+        if not self.document.on_disk:
+            file_actions.save_as(self)
+            return
+        self._flush_now()
+        self.say(f"已保存到 {self.document.path.name}（{time.strftime('%H:%M:%S')}）")
+
     # QWidget.closeEvent: make the last edits durable and close the file
     def closeEvent(self, event) -> None:  # noqa: ANN001
+        self.commit_pending()
         self._flush_now()
         if self.document is not None:
             self.document.close()
