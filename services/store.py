@@ -48,6 +48,7 @@ from models.schema import (
     StoredAmountError,
 )
 from services import migrations, product
+from services.filelock import Held, WriterLock
 from services.migrations import SCHEMA_VERSION
 from services.money import AmountError
 from services.templates import TemplateError, get_template
@@ -417,6 +418,8 @@ class DepartmentFile:
         self._begin = "BEGIN"
         self._synced = time.monotonic()
         self._conn = _engine_over(dbapi, lambda: self._begin)
+        #: the writer's lock (`services.filelock`), held while open for writing
+        self._lock: WriterLock | None = None
 
     # ── opening and closing ────────────────────────────────────────────────
     @classmethod
@@ -478,13 +481,24 @@ class DepartmentFile:
             elif readonly:
                 dbapi = _connect_for_reading(path, found)
             else:
-                if old is not None:
-                    backup = _backup(path, found)
-                    _upgrade_file(path, found)
-                dbapi = cls._connect_writable(path)
+                lock = WriterLock(path)
+                try:
+                    lock.acquire()
+                except Held as e:
+                    raise DepartmentFileError(path, f"{e}，只能以只读方式打开", Problem.LOCKED) from None
+                try:
+                    if old is not None:
+                        backup = _backup(path, found)
+                        _upgrade_file(path, found)
+                    dbapi = cls._connect_writable(path)
+                except BaseException:
+                    lock.release()
+                    raise
         except sqlite3.Error as e:
             raise _problem(path, e) from None
-        return cls(path, dbapi, readonly=readonly, migrated_from=old, backup_path=backup)
+        f = cls(path, dbapi, readonly=readonly, migrated_from=old, backup_path=backup)
+        f._lock = None if readonly else lock
+        return f
 
     @staticmethod
     def _connect_writable(path: Path) -> sqlite3.Connection:
@@ -515,6 +529,9 @@ class DepartmentFile:
             finally:
                 self._conn.close()
                 self._conn.engine.dispose()
+                if self._lock is not None:
+                    self._lock.release()
+                    self._lock = None
 
     def __enter__(self) -> DepartmentFile:
         return self

@@ -383,3 +383,22 @@ def test_the_figure_being_typed_is_kept_however_the_clerk_leaves(open_window, ma
         win.close()
     with DepartmentFile.open(path, readonly=True) as f:
         assert f.load(2020).get(INCOME_1) == D("123.45")
+
+
+def test_a_second_window_on_the_same_file_is_read_only_and_says_who_edits_it(open_window, make_department_file, sample_wb, tmp_path):
+    path = make_department_file(sample_wb)
+    first = open_window(path)
+    second = open_window(path)
+    assert first.document.read_only is None
+    assert second.document.read_only and "正由" in second.document.read_only and "打开编辑" in second.document.read_only
+    assert not second.editor(2020).set_values({INCOME_1: D("1.00")}, "t")  # refused, nothing written
+    first.editor(2020).set_values({INCOME_1: D("700.00")}, "t")
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).get(INCOME_1) == D("700.00")
+    # the command line is refused too, with the same reason and nothing changed
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "import-xlsx", str(FIXTURES / "zhuzhou_2020.xlsx"),
+                           "-o", str(path)], capture_output=True, text=True, encoding="utf-8", check=False)
+    assert proc.returncode == 2 and "正由" in proc.stderr
+    first.close()
+    third = open_window(path)  # the first window closed: the file is free again
+    assert third.document.read_only is None

@@ -717,3 +717,31 @@ def test_set_cells_writes_a_block_in_one_transaction(tmp_path):
     assert wb.get(Cell("02", "合计", 1)) is None
     assert wb.get(Cell("02", "合计", 2)) == Decimal("1000")
     assert wb.get(Cell("02", "合计", 3)) is None  # nothing of the refused block was written
+
+
+def test_one_writer_at_a_time_and_the_lock_goes_with_it(saved: Path) -> None:
+    from services.filelock import lock_path
+
+    writer = DepartmentFile.open(saved)
+    assert lock_path(saved).exists() and str(os_pid()) in lock_path(saved).read_text(encoding="utf-8")
+    with pytest.raises(DepartmentFileError) as e:
+        DepartmentFile.open(saved)  # a second writer, even in the same process
+    assert e.value.problem == Problem.LOCKED and "正由" in str(e.value) and "只读" in str(e.value)
+    with DepartmentFile.open(saved, readonly=True) as reader:  # readers are never refused
+        assert reader.years()
+    # another process is refused the same way, and nothing it wanted to write is written
+    code = ("import sys; sys.path.insert(0, '.'); from services.store import DepartmentFile, DepartmentFileError\n"
+            f"try:\n    DepartmentFile.open({str(saved)!r})\nexcept DepartmentFileError as e:\n    print(e.problem)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.stdout.strip() == "locked", proc.stderr
+    writer.close()
+    assert not lock_path(saved).exists()
+    with DepartmentFile.open(saved):  # free again
+        pass
+
+
+def os_pid() -> int:
+    import os
+
+    return os.getpid()

@@ -47,8 +47,8 @@ class Document:
             except XlsxImportError as e:
                 raise OpenError(str(e)) from None
             return cls(path, None, {res.workbook.year: res.workbook}, list(res.notes), [str(u) for u in res.unplaced])
-        from services.store import DepartmentFile, DepartmentFileError
         from services.exchange.district_file import is_district_file
+        from services.store import DepartmentFile, DepartmentFileError, Problem
         from ui.district import open_district
 
         if is_district_file(path):  # never opened for writing: consolidation needs it closed
@@ -56,6 +56,8 @@ class Document:
         try:
             f = DepartmentFile.open(path)
         except DepartmentFileError as e:
+            if e.problem == Problem.LOCKED and "只读" in e.reason:  # held by another window: look, not edit
+                return cls._read_only(path, str(e))
             raise OpenError(str(e)) from None
         try:
             years = f.years()
@@ -65,6 +67,19 @@ class Document:
         except (DepartmentFileError, OpenError) as e:
             f.close()
             raise OpenError(str(e)) from None
+
+    @classmethod
+    def _read_only(cls, path: Path, why: str) -> Document:
+        from services.store import DepartmentFile, DepartmentFileError
+
+        try:
+            with DepartmentFile.open(path, readonly=True) as f:
+                workbooks = {y: f.load(y) for y in f.years()}
+        except DepartmentFileError as e:
+            raise OpenError(str(e)) from None
+        if not workbooks:
+            raise OpenError(f"“{path.name}”中还没有任何年度的数据")
+        return cls(path, None, workbooks, read_only=why)
 
     @classmethod
     def create(cls, path: Path, department: str, code: str, year: int, template: Template) -> Document:
