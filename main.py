@@ -73,7 +73,7 @@ def _utf8_streams() -> None:
     # A Windows console may default to a legacy code page; never crash on a Chinese character.
     for s in (sys.stdout, sys.stderr):
         try:
-            s.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
+            s.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined,union-attr]
         except (AttributeError, ValueError):
             pass  # not a text stream we can reconfigure (e.g. captured by a test runner)
 

@@ -2,7 +2,8 @@
 
 The same two commands work on Windows and Debian with only Python 3.11+ installed: they create
 ``.venv`` next to this file, install the pinned requirements when they changed, and run.
-Other tasks: ``bench`` (the benchmarks), ``cli ARGS`` (the command line in the venv).
+Other tasks: ``lint`` (ruff and mypy, as CI runs them), ``bench`` (the benchmarks), ``cli ARGS``
+(the command line in the venv).
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def main(argv: list[str]) -> int:
         _ensure("requirements-dev.txt")
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
         return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    if task == "lint":  # ruff (ruff.toml) and mypy (mypy.ini), as CI runs them
+        _ensure("requirements-dev.txt")
+        code = subprocess.call([str(PY), "-m", "ruff", "check", "."], cwd=ROOT)
+        return code | subprocess.call([str(PY), "-m", "mypy"], cwd=ROOT)
     if task == "bench":
         _ensure("requirements-dev.txt")
         env.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -316,7 +316,7 @@ class EntrySession:
         change = self.set_rows(target)
         if not self.manual_totals:
             # a 款 whose only 项 went is no sum any more: what it held was theirs, so it goes too
-            orphans = {c: None for c in summed if c not in self.autofill.formulas and self.wb.get(c) is not None}
+            orphans: dict[Cell, Decimal | None] = {c: None for c in summed if c not in self.autofill.formulas and self.wb.get(c) is not None}
             cleared = self._set(orphans)
             keys = ancestors | {r.key for r in self.wb.table(table).total_rows if r.key}
             cells = [c for c in self.autofill.formulas if c.table == table and c.row in keys]

@@ -209,7 +209,7 @@ def meta_kind(value: object) -> tuple[str, object] | None:
     n = table_number(value)
     if n:
         return "no", n
-    m = _YEAR_ONLY.match(s) or (len(s) <= 40 and not _NOTE.match(s) and _YEAR_CAPTION.search(s))
+    m = _YEAR_ONLY.match(s) or (_YEAR_CAPTION.search(s) if len(s) <= 40 and not _NOTE.match(s) else None)
     if m:
         return "year", int(m.group(1))
     return None

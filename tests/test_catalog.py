@@ -27,7 +27,6 @@ from services.catalog import (
     parent_of,
     save_catalog,
 )
-
 from tests.paths import SEEDS as PATHS_SEEDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

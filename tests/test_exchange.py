@@ -19,8 +19,8 @@ from services.commands import cmd_check, cmd_export_xlsx
 from services.exchange import canonical
 from services.exchange.consolidate import ADDED, REPLACED, UNCHANGED, cmd_consolidate, consolidate
 from services.exchange.district_file import DistrictError
-from services.exchange.roster import cmd_roster, read_roster
 from services.exchange.gate import MAX_BYTES, Refused, is_submission_file, open_submission
+from services.exchange.roster import cmd_roster, read_roster
 from services.exchange.status import (
     cmd_status,
     department_findings,

@@ -14,17 +14,17 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog
 
-from services.money import D, to_storage
+from services.money import to_storage
 from services.store import DepartmentFile
 from services.templates import get_template
 from services.workbook import Cell
+from tests.paths import FIXTURES
 from ui import file_actions
 from ui.app import sample_file
 from ui.document import Document
 from ui.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path("/work/shared/fixtures")
 D = Decimal
 INCOME_1 = Cell("01", "一般公共预算财政拨款收入", 1)
 

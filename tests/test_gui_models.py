@@ -14,7 +14,6 @@ from ui.findings_panel import FindingsModel
 from ui.navigator import Navigator
 from ui.picker import CatalogModel
 
-
 # One qtmodeltester.check per model: it then watches every later change of that model.
 
 

@@ -26,6 +26,7 @@ from tests.seed003 import seed003
 
 ROOT = Path(__file__).resolve().parent.parent
 from tests.paths import FIXTURES, SEEDS  # noqa: E402
+
 FORBIDDEN_START = "，。、；：？！）】》”’…%,.;:)"
 
 

@@ -17,8 +17,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.performance import (FORMS_KEY, REPORT_KEY, DepartmentForm, FundRow, Indicator, PerformanceForms, ProjectForm,
-                                  check_performance, load_forms, save_forms)
+from services.performance import (
+    FORMS_KEY,
+    REPORT_KEY,
+    DepartmentForm,
+    FundRow,
+    Indicator,
+    PerformanceForms,
+    ProjectForm,
+    check_performance,
+    load_forms,
+    save_forms,
+)
 from services.performance.model import BlockRow, FormsError, dumps, form_cell, loads
 from services.performance.scoring import format_rate, grade_of, measure, misses_target, rate_of, scores
 from services.performance.spec import all_specs, parse_spec, spec_for

@@ -110,7 +110,7 @@ def _write_findings(win, out: Path) -> None:  # noqa: ANN001 - a MainWindow
 def _screenshot(app, win, out: Path, QTimer) -> int:  # noqa: ANN001, N803
     """Show the window, wait for its table's first paint, write the PNG and leave."""
     page = win.current_page()
-    done = []
+    done: list[bool] = []
 
     def shoot() -> None:
         if done:

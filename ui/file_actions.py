@@ -99,8 +99,10 @@ def open_file(win: MainWindow, path: Path | None = None, template_id: str | None
 def report_for(win: MainWindow, doc: Document) -> ImportReport:
     """The report of a workbook opened as it is; it offers to read it with another template."""
     wb = next(iter(doc.workbooks.values()))
-    again = None if doc.on_disk else (lambda tid: open_file(win, doc.path, tid) and None)
-    return ImportReport(doc.path, doc.notes, doc.unplaced, None, win, again, wb.template.id)
+    def again(template_id: str) -> None:
+        open_file(win, doc.path, template_id)
+
+    return ImportReport(doc.path, doc.notes, doc.unplaced, None, win, None if doc.on_disk else again, wb.template.id)
 
 
 def import_excel(win: MainWindow, src: Path | None = None, template_id: str | None = None) -> None:

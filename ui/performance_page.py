@@ -17,14 +17,39 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QListWidget, QPlainTextEdit, QPushButton, QScrollArea, QSplitter, QStyledItemDelegate,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from services.findings import Finding
 from services.forms import EntryError
-from services.performance import (DEPARTMENT_ID, FORMS_KEY, REPORT_KEY, TABLE, DepartmentForm, PerformanceForms, ProjectForm,
-                                  check_performance, load_forms, save_forms, spec_of)
+from services.performance import (
+    DEPARTMENT_ID,
+    FORMS_KEY,
+    REPORT_KEY,
+    TABLE,
+    DepartmentForm,
+    PerformanceForms,
+    ProjectForm,
+    check_performance,
+    load_forms,
+    save_forms,
+    spec_of,
+)
 from services.performance.grid import BlockGrid, FundGrid, Grid, IndicatorGrid
 from services.performance.model import Form, dumps, form_cell, loads
 from services.performance.scoring import format_score, scores

@@ -26,9 +26,9 @@ from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import sqlite
 
 from models import submission as S
+from services.exchange.canonical import Content, parse
 from services.findings import Finding
 from services.money import AmountError, parse_amount, to_storage
-from services.exchange.canonical import Content, parse
 from services.templates import Template, TemplateError, get_template
 from services.workbook import Cell, Workbook
 

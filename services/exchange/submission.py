@@ -22,13 +22,13 @@ from sqlalchemy import create_engine, insert
 from sqlalchemy.pool import NullPool
 
 from models import submission as S
+from services import product
 from services.engine import check_workbook
 from services.exchange.canonical import digest_of, serialise
 from services.exchange.gate import Refused, open_submission
 from services.findings import Finding
 from services.migrations import SCHEMA_VERSION
 from services.money import to_storage
-from services import product
 from services.store import APP_NAME, DepartmentFile, DepartmentFileError
 from services.workbook import Workbook
 

@@ -18,8 +18,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 from services.money import format_wan
-from services.pdf.fonts import SONG
 from services.pdf.blocks import Chart
+from services.pdf.fonts import SONG
 from services.pdf.textflow import esc
 
 PALETTE = [colors.HexColor(c) for c in ("#2F5597", "#C55A11", "#548235", "#7F6000", "#7030A0", "#2E75B6", "#A5A5A5", "#BF9000")]

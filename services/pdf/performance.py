@@ -18,8 +18,19 @@ from services.pdf.fonts import HEI, SONG
 from services.pdf.styles import A4, MM, TABLE_MARGINS, Styles
 from services.pdf.textflow import block_flowables, esc, markup
 from services.performance import REPORT_KEY, load_forms, spec_of
-from services.performance.layout import (HEAD, LABEL, LONG, MISSING_DEPARTMENT, MISSING_PROJECTS, MISSING_REPORT, NUM, WIDTHS,
-                                         FormGrid, form_grid, missing)
+from services.performance.layout import (
+    HEAD,
+    LABEL,
+    LONG,
+    MISSING_DEPARTMENT,
+    MISSING_PROJECTS,
+    MISSING_REPORT,
+    NUM,
+    WIDTHS,
+    FormGrid,
+    form_grid,
+    missing,
+)
 from services.workbook import Workbook
 
 PAD = 2.5

@@ -182,9 +182,9 @@ def table_flowables(sized: Sized, wb: Workbook, styles, words: dict[str, str], t
                           ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]),
     )
     data = []
-    for i, row in enumerate(grid.rows):
+    for row in grid.rows:
         out = []
-        for j, (text, kind) in enumerate(row):
+        for text, kind in row:
             if kind == HEAD:
                 out.append(Paragraph(esc(text), head) if text else "")
             elif kind == LABEL:

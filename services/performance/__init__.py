@@ -15,8 +15,20 @@ forms as the window edits them), `xlsx` (reading the forms from a workbook).
 from __future__ import annotations
 
 from services.findings import Finding
-from services.performance.model import (DEPARTMENT_ID, FORMS_KEY, REPORT_KEY, TABLE, DepartmentForm, FormsError, FundRow,
-                                        Indicator, PerformanceForms, ProjectForm, dumps, loads)
+from services.performance.model import (
+    DEPARTMENT_ID,
+    FORMS_KEY,
+    REPORT_KEY,
+    TABLE,
+    DepartmentForm,
+    FormsError,
+    FundRow,
+    Indicator,
+    PerformanceForms,
+    ProjectForm,
+    dumps,
+    loads,
+)
 from services.performance.spec import PerformanceSpec, spec_for
 from services.workbook import Workbook
 

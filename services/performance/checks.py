@@ -15,8 +15,16 @@ from services.findings import Finding, fmt
 from services.money import ZERO
 from services.performance.findings import FIELD_NAMES, form_name, indicator_label, make
 from services.performance.model import Form, ProjectForm, form_cell
-from services.performance.scoring import (execution_score, fell_short, format_rate, format_score, grade_name, misses_target,
-                                          rate_of, scores)
+from services.performance.scoring import (
+    execution_score,
+    fell_short,
+    format_rate,
+    format_score,
+    grade_name,
+    misses_target,
+    rate_of,
+    scores,
+)
 from services.performance.spec import PerformanceSpec, strip_zhibiao
 
 _MODE_ZH = {"ROUND_DOWN": "截位", "ROUND_HALF_UP": "四舍五入"}

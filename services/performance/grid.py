@@ -15,8 +15,7 @@ from decimal import Decimal
 
 from services.forms import EntryError
 from services.money import AmountError, format_wan, parse_amount
-from services.performance.model import (DEPARTMENT_ID, BlockRow, DepartmentForm, Form, FundRow, Indicator, block_cell,
-                                        form_cell)
+from services.performance.model import DEPARTMENT_ID, BlockRow, DepartmentForm, Form, FundRow, Indicator, block_cell, form_cell
 from services.performance.scoring import format_rate, format_score, scores
 from services.performance.spec import Block, PerformanceSpec
 from services.workbook import Cell
