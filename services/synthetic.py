@@ -173,8 +173,8 @@ def generate(template: Template, year: int = 2020, rows: int = 600, seed: int = 
     f.put("04", "年初财政拨款结转和结余", 1, sum(opening))
     f.put("04", "收入总计", 1, sum(income) + sum(opening))
     for cls in sorted({c[:3] for c in codes}):
-        vals = [wb.get(Cell(t, cls, col)) for t, col in (("05", 1), (t_gf, 3), (t_gz, gz_col))]
-        cents = [int((v or 0) * 100) for v in vals]
+        spent = [wb.get(Cell(t, cls, col)) for t, col in (("05", 1), (t_gf, 3), (t_gz, gz_col))]
+        cents = [int((v or Decimal(0)) * 100) for v in spent]
         f.put("04", cls, 2, sum(cents))
         for k, v in enumerate(cents):
             f.put("04", cls, 3 + k, v)

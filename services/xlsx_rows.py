@@ -221,7 +221,8 @@ def _match_label(cands: list[RowSpec], rec: RowRead, used: set[str], last: int) 
     if after:
         return min(after, key=lambda r: r.line or 0)
     exact = [r for r in free if norm(r.label) == norm(rec.label)]
-    return (exact or free or loose or [None])[0]
+    best = exact or free or loose
+    return best[0] if best else None
 
 
 def place_fixed(spec: TableSpec, recs: list[RowRead], out: TableRead, scale: int) -> None:

@@ -31,7 +31,7 @@ def settings() -> QSettings:
 
 def recent_files() -> list[Path]:
     value = settings().value(RECENT_KEY, [])
-    items = [value] if isinstance(value, str) else list(value or [])
+    items = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else []
     return [Path(p) for p in items if p]
 
 

@@ -9,6 +9,7 @@ saving live in its `EntrySession`, its undo steps in its `SessionEditor`.
 from __future__ import annotations
 
 import time
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
@@ -163,7 +164,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
         for p in file_actions.recent_files():
-            self.recent_menu.addAction(str(p), lambda p=p: file_actions.open_file(self, p))
+            self.recent_menu.addAction(str(p), partial(file_actions.open_file, self, p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("（无）").setEnabled(False)
 
@@ -258,8 +259,9 @@ class MainWindow(QMainWindow):
             page.view.addActions(self.table_actions[:1] if self.read_only else self.table_actions if coded else self.table_actions[:4])
             self.pages[key] = page
             self.stack.addWidget(page)
-        page = self.pages[key]
-        assert isinstance(page, TablePage)
+        shown = self.pages[key]
+        assert isinstance(shown, TablePage)
+        page = shown
         self.undo_group.setActiveStack(self.editor(year).stack)
         page.refresh()
         self.stack.setCurrentWidget(page)
@@ -299,7 +301,7 @@ class MainWindow(QMainWindow):
         if key not in self.pages:
             session = self.editor(year).session
             # the page colours its cells from the year's audit, like every other view of it
-            page = PerformancePage(session.wb, refresh=lambda s=session: _perf_findings(s), save=session.set_text)
+            page = PerformancePage(session.wb, refresh=partial(_perf_findings, session), save=session.set_text)
             page.changed.connect(lambda found, y=year: self._findings_changed(y))
             page.saved.connect(lambda error: self._saved(error, None))
             page.refused.connect(lambda msg: self.say(f"未填写：{msg}", error=True))
@@ -308,8 +310,9 @@ class MainWindow(QMainWindow):
                 freeze(page)
             self.pages[key] = page
             self.stack.addWidget(page)
-        page = self.pages[key]
-        assert isinstance(page, PerformancePage)
+        shown = self.pages[key]
+        assert isinstance(shown, PerformancePage)
+        page = shown
         self.stack.setCurrentWidget(page)
         self.undo_group.setActiveStack(page.undo_stack)
         self.nav.select(("table", year, PERF_TABLE))
