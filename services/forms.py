@@ -43,9 +43,13 @@ class TableForm(PrintedTable):
     """One table of one workbook, as the entry window shows it: the printed table, with the
     text of each cell, what may be typed where, and what typing or pasting means."""
 
-    def __init__(self, wb: Workbook, table: str, computed=lambda cell: False, formula=lambda cell: ""):  # noqa: ANN001
+    def __init__(self, wb: Workbook, table: str, computed=lambda cell: False, formula=lambda cell: "",  # noqa: ANN001
+                 read_only: str | None = None):
         #: whether a cell is filled in from its addends (`Autofill.is_computed`), and by which rule
         self.computed, self.formula = computed, formula
+        #: why nothing of this table can be edited (a district's department, a file another
+        #: window edits), or None
+        self.read_only = read_only
         self.rule_text = {r.id: r.text for r in wb.template.all_rules()}
         super().__init__(wb, table)
 
@@ -84,6 +88,8 @@ class TableForm(PrintedTable):
         return cell is not None and self.computed(cell)
 
     def editable(self, row: int, column: int, manual_totals: bool = False) -> bool:
+        if self.read_only is not None:
+            return False
         cell = self.cell(row, column)
         if cell is None:
             return self.renamable(row, column) is not None
@@ -117,6 +123,8 @@ class TableForm(PrintedTable):
         """Why nothing can be typed into this cell, and where to type instead (None: it can be)."""
         if self.editable(row, column, manual_totals):
             return None
+        if self.read_only is not None:
+            return self.read_only
         cell = self.cell(row, column)
         if cell is not None:
             how = self.formula(cell)
@@ -151,6 +159,8 @@ class TableForm(PrintedTable):
     def plan_paste(self, top: int, left: int, grid: list[list[str]], manual_totals: bool = False) -> tuple[dict[Cell, Decimal | None], int]:
         """Figures for a block pasted at (top, left), all or nothing; and how many computed
         cells were left to be filled in. Raises `EntryError` naming the first cell refused."""
+        if self.read_only is not None:
+            raise EntryError(self.read_only)
         height, width = len(grid), max((len(r) for r in grid), default=0)
         if top + height > self.row_count() or left + width > self.column_count():
             raise EntryError(f"粘贴的数据有 {height} 行 {width} 列，从所选格子开始放不下（超出了表格），未粘贴任何数据")
@@ -222,8 +232,12 @@ class EntrySession:
     a file that cannot be written, reported in `Change.save_error` instead of raised.
     """
 
-    def __init__(self, wb: Workbook, store=None, save_errors: tuple[type[BaseException], ...] = (OSError,)):  # noqa: ANN001
+    def __init__(self, wb: Workbook, store=None, save_errors: tuple[type[BaseException], ...] = (OSError,),  # noqa: ANN001
+                 read_only: str | None = None):
         self.wb, self.store, self.save_errors = wb, store, save_errors
+        #: why this year cannot be edited (a district's department, a sealed year, a file another
+        #: window edits): every edit is refused with it, before anything changes
+        self.read_only = read_only
         #: every finding of the year (`services.audit`): what the window shows is what `check` says
         self.audit = Audit(wb)
         self.checker: Checker = self.audit.tables
@@ -240,12 +254,17 @@ class EntrySession:
 
     def form(self, table: str) -> TableForm:
         if table not in self._forms:
-            self._forms[table] = TableForm(self.wb, table, self.autofill.is_computed, self.autofill.rule_text)
+            self._forms[table] = TableForm(self.wb, table, self.autofill.is_computed, self.autofill.rule_text, self.read_only)
         return self._forms[table]
+
+    def _writable(self) -> None:
+        if self.read_only is not None:
+            raise EntryError(self.read_only)
 
     # ── figures ─────────────────────────────────────────────────────────────
     def apply(self, values: dict[Cell, Decimal | None]) -> Change:
         """Store typed or pasted figures, fill in what depends on them, re-check, save."""
+        self._writable()
         changed = self._set(values)
         if not self.manual_totals:
             for cell, (old, new) in self.autofill.fill(changed).items():
@@ -254,6 +273,7 @@ class EntrySession:
 
     def restore(self, values: dict[Cell, Decimal | None]) -> Change:
         """Put figures back exactly as given (undo/redo): nothing is filled in."""
+        self._writable()
         return self._finish(self._set(values))
 
     def _set(self, values: dict[Cell, Decimal | None]) -> Values:
@@ -266,6 +286,7 @@ class EntrySession:
 
     def fill_all(self) -> Change:
         """Recompute every computed cell from its parts (after typing totals by hand)."""
+        self._writable()
         return self._finish(self.autofill.fill_all())
 
     def _finish(self, changed: Values) -> Change:
@@ -291,12 +312,14 @@ class EntrySession:
 
     def add_code(self, table: str, code: str, name: str = "") -> Change:
         """Add a classification row with its missing parent 类/款 rows ('' = the catalog's name)."""
+        self._writable()
         target = self.rows(table)
         Workbook(self.wb.template, self.year, coded={table: target.coded}).add_code(table, code, name)
         return self.set_rows(target)
 
     def rename_code(self, table: str, code: str, name: str) -> Change:
         """Give a classification row the clerk's name ('' = the catalog's name again)."""
+        self._writable()
         name = " ".join(name.split())
         if len(name) > MAX_ROW_NAME:
             raise EntryError(f"科目名称过长（{len(name)} 个字，最多 {MAX_ROW_NAME} 个字）")
@@ -307,6 +330,7 @@ class EntrySession:
     def remove_codes(self, table: str, codes: list[str]) -> Change:
         """Remove rows (and every row under them) with their figures; the parents left are
         filled in again from the rows that remain."""
+        self._writable()
         before = self.rows(table)
         gone = {c for c in before.coded if any(c.startswith(g) for g in codes)}
         target = RowSet(table, {c: n for c, n in before.coded.items() if c not in gone},
@@ -331,6 +355,7 @@ class EntrySession:
 
     def set_rows(self, target: RowSet) -> Change:
         """Make a coded table's rows and figures exactly ``target``; saved and re-checked."""
+        self._writable()
         table, wb = target.table, self.wb
         before = self.rows(table)
         removed = [c for c in before.coded if c not in target.coded]
@@ -367,6 +392,8 @@ class EntrySession:
         The first one typed in a session writes every 上年数 the year shows with it: those the
         file carried over from the previous year (`DepartmentFile.load`) must not vanish because
         the year now has 上年数 of its own."""
+        if self.read_only is not None:
+            return self.read_only
         if value is None:
             self.wb.prior.pop(cell, None)
         else:
@@ -381,6 +408,8 @@ class EntrySession:
     def set_text(self, key: str, text: str) -> str | None:
         """A narrative text (部门职责, reasons …, the 绩效 forms); returns why it could not be
         saved, if so. The audit is run again: a text may contradict the tables."""
+        if self.read_only is not None:
+            return self.read_only
         self.wb.texts[key] = text
         self.audit.refresh()
         return self._save(lambda s: s.set_text(self.year, key, text))

@@ -29,7 +29,7 @@ from services.workbook import Cell
 from services.xlsx_import import import_xlsx
 from ui import file_actions
 from ui.district import CONSOLIDATED_READ_ONLY, HISTORY_COLUMNS, LIST_COLUMNS
-from ui.district_page import DistrictPage, ReadOnlyEditor, StatusModel
+from ui.district_page import DistrictPage, StatusModel
 from ui.table_model import ERROR_BG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -167,7 +167,7 @@ def test_consolidated_tables_are_read_only(district: Path, open_window) -> None:
     win = open_window(district)
     page = win.show_table("01", 2020)
     model = page.model
-    assert isinstance(model.editor, ReadOnlyEditor) and win.findings.isVisible()
+    assert model.editor.session.read_only and model.form.read_only and win.findings.isVisible()
     row, col = model.form.position(SPENT)
     idx = model.index(row, col)
     assert model.data(idx) == "1,139.51"

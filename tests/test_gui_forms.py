@@ -281,3 +281,22 @@ def test_removing_the_only_item_under_a_kuan_takes_its_figures_and_the_rollups_f
     assert Cell("03", "21305", 1) in change.values
     session.set_rows(before)  # undo puts every figure back
     assert wb.get(Cell("03", "21305", 1)) == D("3.00") and wb.get(Cell("03", "合计", 1)) == total_before
+
+
+def test_a_read_only_session_refuses_every_edit_itself(sample_wb):
+    why = "这是区财政局汇总中的部门报表，只能查看"
+    session = EntrySession(sample_wb, read_only=why)
+    before = dict(sample_wb.values), {t: dict(r) for t, r in sample_wb.coded.items()}, dict(sample_wb.texts)
+    cell = Cell("01", "一般公共预算财政拨款收入", 1)
+    for edit in (lambda: session.apply({cell: D("1.00")}), lambda: session.restore({cell: None}), session.fill_all,
+                 lambda: session.add_code("03", "2070101"), lambda: session.remove_codes("03", ["2010301"]),
+                 lambda: session.rename_code("03", "2010301", "新名"), lambda: session.set_rows(session.rows("03"))):
+        with pytest.raises(EntryError, match=why):
+            edit()
+    assert session.set_text("概况.部门职责", "改") == why and session.set_prior(cell, D("1")) == why
+    form = session.form("01")
+    assert not form.editable(*form.position(cell)) and form.why_not_typed(*form.position(cell)) == why
+    with pytest.raises(EntryError, match=why):
+        form.plan_paste(0, 2, [["5"]])
+    assert (dict(sample_wb.values), {t: dict(r) for t, r in sample_wb.coded.items()}, dict(sample_wb.texts)) == before
+    assert sample_wb.prior == {}

@@ -4,7 +4,7 @@ The list (one line per department's current submission: status badge, sealed and
 check summary at sealing and on re-check, 强制上报) and, below it, the selected department: its
 re-check findings as stored and its submission history (历次上报). "查看报表" (or a double-click)
 opens the department read-only in a window of its own: the same table pages and findings panel,
-with every edit refused (`ReadOnlyEditor`). All data comes from `services.exchange.status`; the
+with every edit refused by its read-only session (`EntrySession.read_only`). All data comes from `services.exchange.status`; the
 words come from `ui.district`.
 """
 
@@ -32,10 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.engine import Delta
 from services.exchange.status import DepartmentStatus
 from services.findings import Finding
-from services.forms import Change, EntrySession, TableForm
 from ui import dialogs
 from ui.district import (
     HISTORY_COLUMNS,
@@ -49,10 +47,8 @@ from ui.district import (
     summary,
     tone,
 )
-from ui.editing import SessionEditor
 from ui.findings_panel import FindingsPanel
 from ui.performance_page import PerformancePage
-from ui.table_model import TableModel
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -67,63 +63,6 @@ _TONES = {  # (background, text) of a badge
 
 
 # ── read-only display of a district's documents ───────────────────────────
-class ReadOnlyTableModel(TableModel):
-    """A table form shown, not edited: no cell is editable and `setData` is refused."""
-
-    # QAbstractItemModel.flags
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return super().flags(index) & ~Qt.ItemFlag.ItemIsEditable
-
-    # QAbstractItemModel.setData: refused, with the reason for the status bar
-    def setData(self, index: Index, value, role: int = R.EditRole) -> bool:  # noqa: ANN001
-        self.editor.refused.emit(self.editor.reason)  # type: ignore[attr-defined]
-        return False
-
-
-class ReadOnlyEditor(SessionEditor):
-    """The `SessionEditor` of a read-only document: every edit is refused with ``reason``.
-
-    The session beneath has no store either, so nothing could reach a file even if an edit
-    slipped past; this refuses before anything changes in memory.
-    """
-
-    def __init__(self, session: EntrySession, reason: str, parent=None):  # noqa: ANN001
-        super().__init__(session, parent)
-        self.reason = reason
-
-    def model(self, table: str) -> TableModel:
-        if table not in self._models:
-            self._models[table] = ReadOnlyTableModel(self.session.form(table), self)
-        return self._models[table]
-
-    def _refuse(self) -> None:
-        self.refused.emit(self.reason)
-
-    def type_in(self, form: TableForm, row: int, column: int, text: str) -> bool:
-        self._refuse()
-        return False
-
-    def set_values(self, values, text: str) -> Change | None:  # noqa: ANN001
-        self._refuse()
-        return None
-
-    def fill_all(self) -> Change | None:
-        self._refuse()
-        return None
-
-    def add_code(self, table: str, code: str, name: str = "") -> Change:
-        self._refuse()
-        return Change({}, Delta())
-
-    def remove_codes(self, table: str, codes: list[str]) -> Change:
-        self._refuse()
-        return Change({}, Delta())
-
-    def rename_code(self, table: str, code: str, name: str) -> bool:
-        self._refuse()
-        return False
-
-
 def freeze(page: QWidget) -> None:
     """Make a texts or 绩效 page show, not edit: fields read-only, grids closed, buttons off."""
     for edit in page.findChildren(QLineEdit) + page.findChildren(QPlainTextEdit):

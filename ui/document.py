@@ -120,7 +120,7 @@ class Document:
                 from services.store import DepartmentFileError
 
                 errors = (DepartmentFileError, OSError)
-            self._sessions[year] = EntrySession(self.workbooks[year], self.file, errors)
+            self._sessions[year] = EntrySession(self.workbooks[year], self.file, errors, self.read_only)
         return self._sessions[year]
 
     def checked(self, year: int) -> bool:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from services.engine import Delta
 from services.forms import Change, EntryError, EntrySession, RowSet, TableForm
 from services.workbook import Cell
 from ui.table_model import TableModel
@@ -97,15 +98,24 @@ class SessionEditor(QObject):
         return True
 
     def set_values(self, values: dict[Cell, Decimal | None], text: str) -> Change | None:
-        """Apply figures as one undo step; nothing is pushed when nothing changed."""
-        change = self.session.apply(values)
+        """Apply figures as one undo step; nothing is pushed when nothing changed (or the
+        session refused: read-only)."""
+        try:
+            change = self.session.apply(values)
+        except EntryError as e:
+            self.refused.emit(str(e))
+            return None
         if not change.values:
             return None
         self.stack.push(_ValuesStep(self, change, text))
         return change
 
     def fill_all(self) -> Change | None:
-        change = self.session.fill_all()
+        try:
+            change = self.session.fill_all()
+        except EntryError as e:
+            self.refused.emit(str(e))
+            return None
         if change.values:
             self.stack.push(_ValuesStep(self, change, "按明细重新计算全部合计"))
         return change
@@ -113,7 +123,11 @@ class SessionEditor(QObject):
     # ── coded rows ──────────────────────────────────────────────────────────
     def add_code(self, table: str, code: str, name: str = "") -> Change:
         before = self.session.rows(table)
-        change = self.session.add_code(table, code, name)
+        try:
+            change = self.session.add_code(table, code, name)
+        except EntryError as e:
+            self.refused.emit(str(e))
+            return Change({}, Delta())
         self.stack.push(_RowsStep(self, before, self.session.rows(table), change, f"增加科目 {code}"))
         return change
 
@@ -132,7 +146,11 @@ class SessionEditor(QObject):
 
     def remove_codes(self, table: str, codes: list[str]) -> Change:
         before = self.session.rows(table)
-        change = self.session.remove_codes(table, codes)
+        try:
+            change = self.session.remove_codes(table, codes)
+        except EntryError as e:
+            self.refused.emit(str(e))
+            return Change({}, Delta())
         self.stack.push(_RowsStep(self, before, self.session.rows(table), change, f"删除科目 {'、'.join(codes)}"))
         return change
 

@@ -21,7 +21,7 @@ from services.performance import TABLE as PERF_TABLE
 from services.workbook import Cell
 from ui import dialogs, exchange_actions, file_actions, table_actions
 from ui.department_page import DepartmentPage
-from ui.district_page import DistrictPage, ReadOnlyEditor, freeze
+from ui.district_page import DistrictPage, freeze
 from ui.document import Document, OpenError
 from ui.editing import SessionEditor
 from ui.findings_panel import FindingsPanel
@@ -224,8 +224,8 @@ class MainWindow(QMainWindow):
     def editor(self, year: int) -> SessionEditor:
         if year not in self.editors:
             assert self.document is not None
-            session, read_only = self.document.session(year), self.document.read_only
-            editor = SessionEditor(session, self) if read_only is None else ReadOnlyEditor(session, read_only, self)
+            session = self.document.session(year)
+            editor = SessionEditor(session, self)  # a read-only session refuses edits itself
             editor.changed.connect(lambda change, y=year: self._changed(y, change))
             editor.refused.connect(self._refused)
             self.undo_group.addStack(editor.stack)

@@ -301,6 +301,9 @@ class SheetView(QTableView):
             return
         model = self.table_model()
         idxs = self.selectionModel().selectedIndexes() or [self.currentIndex()]
+        if model.form.read_only is not None:
+            self.refuse(model.form.read_only, None)
+            return
         values = model.form.plan_clear([(i.row(), i.column()) for i in idxs], model.editor.session.manual_totals)
         if values:
             model.editor.set_values(values, f"清除 {len(values)} 个数据")
