@@ -402,3 +402,18 @@ def test_a_second_window_on_the_same_file_is_read_only_and_says_who_edits_it(ope
     first.close()
     third = open_window(path)  # the first window closed: the file is free again
     assert third.document.read_only is None
+
+
+def test_a_department_name_being_typed_is_kept_when_the_window_closes(open_window, make_department_file, sample_wb, qtbot):
+    path = make_department_file(sample_wb)
+    win = open_window(path)
+    win.show_texts(2020)
+    name = win.pages[("texts", 2020)].name
+    name.setFocus()
+    qtbot.waitUntil(name.hasFocus)
+    name.selectAll()
+    name.insert("武汉市汉阳区人民来访接待中心")  # as typed (QTest cannot type Chinese keys)
+    assert name.isModified()
+    win.close()  # the field never lost the focus: its editingFinished had not fired
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.department()[0] == "武汉市汉阳区人民来访接待中心"
