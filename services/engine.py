@@ -218,12 +218,7 @@ class Checker:
         else:
             bound = "不应小于" if ch.cmp == "≥" else "不应大于"
             msg = f"{spec.text}：{subject} {fmt(left)}，{bound} {fmt(right)}，相差 {fmt(diff)}"
-        severity = spec.level
-        if self._incomplete and severity == ERROR:
-            unread = self._unread_tables(ch)
-            if unread:  # the gap may be a figure the import could not read: not a red flag
-                severity = WARNING
-                msg += f"（{'、'.join(f'公开{t}表' for t in unread)}未完整读入，可能是漏读的数字所致，暂作提示）"
+        severity, msg = self._unread_downgrade(ch, msg)
         return Finding(
             rule=spec.id,
             severity=severity,
@@ -240,12 +235,16 @@ class Checker:
             cells=tuple(ch.reads),
         )
 
-    def _unread_tables(self, ch: Check) -> list[str]:
-        """The tables whose unread figures this check reads (see `Workbook.unread`)."""
-        if not self._incomplete:
-            return []
+    def _unread_downgrade(self, ch: Check, msg: str) -> tuple[str, str]:
+        """A failed check's severity and message: a warning, saying why, when it reads figures
+        the import could not read (the gap may be one of them: not a red flag)."""
+        if not self._incomplete or ch.spec.level != ERROR:
+            return ch.spec.level, msg
         cells = list(ch.reads) or [ch.anchor]
-        return sorted({c.table for c in cells if c.table in self._incomplete and self._incomplete[c.table].covers(c)})
+        unread = sorted({c.table for c in cells if c.table in self._incomplete and self._incomplete[c.table].covers(c)})
+        if not unread:
+            return ch.spec.level, msg
+        return WARNING, msg + f"（{'、'.join(f'公开{t}表' for t in unread)}未完整读入，可能是漏读的数字所致，暂作提示）"
 
     def _incomplete_notice(self, no: str, why: str) -> Finding:
         table = self.wb.table(no)
@@ -264,10 +263,7 @@ class Checker:
         row, column = self._where(ch.anchor)
         level = {5: "类", 7: "款"}.get(len(ch.anchor.row), "上级")
         msg = f"{ch.spec.text}：{row} 的上级{level} {ch.missing_parent} 不在表中，请补上该科目行"
-        severity = ch.spec.level
-        if self._unread_tables(ch):
-            severity = WARNING
-            msg += f"（公开{ch.anchor.table}表未完整读入，暂作提示）"
+        severity, msg = self._unread_downgrade(ch, msg)
         return Finding(
             rule=ch.spec.id,
             severity=severity,

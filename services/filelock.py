@@ -28,6 +28,10 @@ else:
 class Held(Exception):
     """The file is being edited elsewhere; ``str()`` says by whom, in Chinese."""
 
+    def __init__(self, holder: str):
+        self.holder = holder
+        super().__init__(f"正由 {holder} 打开编辑")
+
 
 def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
@@ -73,7 +77,7 @@ class WriterLock:
                 fh.seek(0)
                 holder = fh.read().strip() or "另一个窗口或程序"
                 fh.close()
-                raise Held(f"正由 {holder} 打开编辑") from None
+                raise Held(holder) from None
             if sys.platform == "win32" or _same_file(fh, self.path):
                 break
             fh.close()  # we locked a lock file its holder had just removed

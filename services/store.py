@@ -86,10 +86,12 @@ class DepartmentFileError(Exception):
     """A department file that cannot be opened or changed. ``str()`` is one line in Chinese
     naming the file and the reason; ``problem`` says which kind of reason."""
 
-    def __init__(self, path: Path, reason: str, problem: Problem) -> None:
+    def __init__(self, path: Path, reason: str, problem: Problem, holder: str = "") -> None:
         self.path = path
         self.reason = reason
         self.problem = problem
+        #: who edits the file, when it is refused because another window or process holds it
+        self.holder = holder
         super().__init__(f"“{path.name}”{' '.join(reason.splitlines())}")
 
 
@@ -485,7 +487,7 @@ class DepartmentFile:
                 try:
                     lock.acquire()
                 except Held as e:
-                    raise DepartmentFileError(path, f"{e}，只能以只读方式打开", Problem.LOCKED) from None
+                    raise DepartmentFileError(path, f"{e}，只能以只读方式打开", Problem.LOCKED, e.holder) from None
                 try:
                     if old is not None:
                         backup = _backup(path, found)

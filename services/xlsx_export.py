@@ -92,8 +92,8 @@ def _write_table(ws, wb: Workbook, t: TableSpec) -> None:
                            end_row=top + h.row + h.rows - 1, end_column=h.column + h.columns)
     r = top + lines
     for line in range(p.row_count()):
-        for j, col in enumerate(p.columns):
-            cell = p.cell(line, j) if col.kind == "amount" else None
+        for j in range(p.column_count()):
+            cell = p.cell(line, j)  # None for lead columns and blank places
             if cell is not None:
                 _amount(ws, r, j + 1, wb.get(cell))
         for j, span, kind, row in p.lead_cells(line):

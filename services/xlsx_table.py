@@ -74,6 +74,9 @@ def _header_start(block: Block) -> int | None:
     return None
 
 
+_CODE_PARTS = ("类", "款", "项")
+
+
 def _is_lanci_row(row: dict[int, object]) -> bool:
     """The 栏次 row: "栏次" and/or the numbers 1, 2, 3 … left to right."""
     texts = [norm(v) for v in row.values() if as_int(v) is None]
@@ -81,7 +84,7 @@ def _is_lanci_row(row: dict[int, object]) -> bool:
         return True
     nums = [n for _, v in sorted(row.items()) if (n := as_int(v)) is not None]
     # 1, 2, 3 … in any order: a template may print its 栏次 out of order (上海 三公: 1 7 2 8 …)
-    return len(nums) >= 2 and sorted(nums) == list(range(1, len(nums) + 1)) and all(t in ("类", "款", "项") for t in texts)
+    return len(nums) >= 2 and sorted(nums) == list(range(1, len(nums) + 1)) and all(t in _CODE_PARTS for t in texts)
 
 
 def _looks_like_data(row: dict[int, object], spec: TableSpec) -> bool:
@@ -94,9 +97,6 @@ def _looks_like_data(row: dict[int, object], spec: TableSpec) -> bool:
     if key != norm(first) or ELLIPSIS.match(norm(first)):  # "一、…" and "七、……" are row labels
         return True
     return any(key == label_key(r.label) for r in spec.rows + spec.total_rows if r.label)
-
-
-_CODE_PARTS = ("类", "款", "项")
 
 
 def _is_code_parts_row(row: dict[int, object]) -> bool:

@@ -48,38 +48,33 @@ class Document:
                 raise OpenError(str(e)) from None
             return cls(path, None, {res.workbook.year: res.workbook}, list(res.notes), [str(u) for u in res.unplaced])
         from services.exchange.district_file import is_district_file
-        from services.store import DepartmentFile, DepartmentFileError, Problem
+        from services.store import DepartmentFile, DepartmentFileError
         from ui.district import open_district
 
         if is_district_file(path):  # never opened for writing: consolidation needs it closed
             return open_district(path)
+        held = None  # why the file can only be looked at: another window or process edits it
         try:
-            f = DepartmentFile.open(path)
+            try:
+                f = DepartmentFile.open(path)
+            except DepartmentFileError as e:
+                if not e.holder:
+                    raise
+                held, f = str(e), DepartmentFile.open(path, readonly=True)
         except DepartmentFileError as e:
-            if e.problem == Problem.LOCKED and "只读" in e.reason:  # held by another window: look, not edit
-                return cls._read_only(path, str(e))
             raise OpenError(str(e)) from None
         try:
             years = f.years()
             if not years:
                 raise OpenError(f"“{path.name}”中还没有任何年度的数据")
-            return cls(path, f, {y: f.load(y) for y in years})
+            workbooks = {y: f.load(y) for y in years}
         except (DepartmentFileError, OpenError) as e:
             f.close()
             raise OpenError(str(e)) from None
-
-    @classmethod
-    def _read_only(cls, path: Path, why: str) -> Document:
-        from services.store import DepartmentFile, DepartmentFileError
-
-        try:
-            with DepartmentFile.open(path, readonly=True) as f:
-                workbooks = {y: f.load(y) for y in f.years()}
-        except DepartmentFileError as e:
-            raise OpenError(str(e)) from None
-        if not workbooks:
-            raise OpenError(f"“{path.name}”中还没有任何年度的数据")
-        return cls(path, None, workbooks, read_only=why)
+        if held is not None:
+            f.close()
+            return cls(path, None, workbooks, read_only=held)
+        return cls(path, f, workbooks)
 
     @classmethod
     def create(cls, path: Path, department: str, code: str, year: int, template: Template) -> Document:

@@ -63,8 +63,8 @@ def table_grid(wb: Workbook, table: str) -> Grid:
     indent = not p.spec.coded  # fixed rows print their template indent; codes show their level
     for r in range(p.row_count()):
         line: list[tuple[str, str]] = [("", BLANK)] * width
-        for j, col in enumerate(p.columns):
-            cell = p.cell(r, j) if col.kind == "amount" else None
+        for j in range(p.column_count()):
+            cell = p.cell(r, j)  # None for lead columns and blank places
             if cell is not None:
                 line[j] = (_money(wb, cell), NUM)
         at = len(rows)
