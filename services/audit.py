@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from services.engine import Checker
+from services.engine import Checker, Delta
 from services.findings import Finding
 from services.workbook import Workbook
 
@@ -44,13 +44,26 @@ class Audit:
         self._others: dict[str, list[Finding]] = {}
         self.refresh()
 
-    def refresh(self) -> bool:
+    def refresh(self) -> Delta:
         """Run the whole-workbook validators again (after figures, texts or forms changed);
-        whether their findings changed."""
+        the findings that appeared and disappeared."""
         others = {name: check(self.wb) for name, check in VALIDATORS}
-        changed = others != self._others
+        delta = Delta()
+        for name, _ in VALIDATORS:
+            old, new = self._others.get(name, []), others[name]
+            if old != new:
+                delta.appeared += [f for f in new if f not in old]
+                delta.disappeared += [f for f in old if f not in new]
         self._others = others
-        return changed
+        return delta
+
+    def rebuild(self) -> Delta:
+        """Everything checked again from scratch (rows added or removed, the year replaced)."""
+        delta = self.tables.rebuild()
+        more = self.refresh()
+        delta.appeared += more.appeared
+        delta.disappeared += more.disappeared
+        return delta
 
     def of(self, name: str) -> list[Finding]:
         """The findings of one validator of `VALIDATORS` (the 绩效 page colours its cells so)."""

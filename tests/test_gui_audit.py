@@ -57,8 +57,8 @@ def test_window_and_check_agree_after_every_kind_of_edit(open_window, make_depar
     win.pages[("texts", 2020)].texts["概况.部门职责"].setPlainText(WRONG_TEXT)  # a text
     assert any(f.rule == "说明-数字不符" for f in win.year_findings(2020))
     same()
-    assert session.set_text(FORMS_KEY, dumps(seed002_forms())) is None  # the 绩效 forms
-    win._findings_changed(2020)
+    change = win.editor(2020).run(lambda: session.set_text(FORMS_KEY, dumps(seed002_forms())))  # the 绩效 forms
+    assert change is not None and change.forms and change.save_error is None
     assert any(f.table == "绩效" for f in win.year_findings(2020))
     same()
     win.editor(2020).set_values({INCOME_1: Decimal("707.12")}, "改回")  # figures back: the text still disagrees

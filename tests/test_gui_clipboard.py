@@ -55,7 +55,7 @@ def test_a_paste_with_one_bad_value_changes_nothing_and_names_the_cell(win, qtbo
     assert win.document.workbooks[2020].values == before
     message = win.statusBar().currentMessage()
     assert "2010308" in message and "栏3" in message and "abc" in message and "未粘贴任何数据" in message
-    assert not win.editor(2020).stack.canUndo()
+    assert win.editor(2020).session.undo_label() is None and not win.undo_action.isEnabled()
 
 
 def test_a_paste_past_the_table_is_refused(win):

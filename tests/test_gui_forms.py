@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from services.autofill import Autofill, marked_cells
 from services.engine import Checker
-from services.forms import EntryError, EntrySession, TableForm
+from services.forms import EntryError, TableForm
 from services.money import AmountError, parse_amount
+from services.session import EntrySession
 from services.synthetic import generate, supports
 from services.templates import all_templates, get_template
 from services.workbook import Cell, Workbook
@@ -184,7 +185,7 @@ def test_edit_returns_every_changed_figure_and_finding(sample_wb):
     assert change.values[Cell("03", "2101103", 2)] == (D("21.05"), D("21.06"))
     assert change.values[Cell("03", "合计", 1)] == (D("707.12"), D("707.13"))
     assert {f.rule for f in change.delta.appeared} >= {"表间-01各类对03", "表间-01支出合计对03"}
-    back = session.restore(change.reverted())
+    back = session.undo()
     assert sample_wb.get(Cell("03", "合计", 1)) == D("707.12")
     assert {f.rule for f in back.delta.disappeared} >= {"表间-01各类对03"}
 
@@ -290,10 +291,12 @@ def test_a_read_only_session_refuses_every_edit_itself(sample_wb):
     cell = Cell("01", "一般公共预算财政拨款收入", 1)
     for edit in (lambda: session.apply({cell: D("1.00")}), lambda: session.restore({cell: None}), session.fill_all,
                  lambda: session.add_code("03", "2070101"), lambda: session.remove_codes("03", ["2010301"]),
-                 lambda: session.rename_code("03", "2010301", "新名"), lambda: session.set_rows(session.rows("03"))):
+                 lambda: session.rename_code("03", "2010301", "新名"), lambda: session.set_rows(session.rows("03")),
+                 lambda: session.set_text("概况.部门职责", "改"), lambda: session.set_prior(cell, D("1")),
+                 lambda: session.edit_forms(lambda forms: None, "绩效"), lambda: session.replace_year(sample_wb),
+                 session.undo, session.redo):
         with pytest.raises(EntryError, match=why):
             edit()
-    assert session.set_text("概况.部门职责", "改") == why and session.set_prior(cell, D("1")) == why
     form = session.form("01")
     assert not form.editable(*form.position(cell)) and form.why_not_typed(*form.position(cell)) == why
     with pytest.raises(EntryError, match=why):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from services.catalog import catalog
-from services.forms import EntrySession
+from services.session import EntrySession
 from services.workbook import Cell
 from ui.editing import SessionEditor
 from ui.findings_panel import FindingsModel
@@ -30,8 +30,9 @@ def test_table_model_after_edits_and_rows(qtmodeltester, sample_wb):
     editor.set_values({Cell("03", "2010301", 2): Decimal("1")}, "t")
     editor.add_code("03", "2070101")
     editor.remove_codes("03", ["210"])
-    editor.stack.undo()
-    editor.stack.undo()
+    editor.undo()
+    editor.undo()
+    editor.redo()
 
 
 def test_findings_model_updates_in_place(qtmodeltester, sample_wb):

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QPushButton,
 
 from services.performance import FORMS_KEY, check_performance, load_forms, save_forms
 from services.performance.model import form_cell
+from services.session import EntrySession
 from tests.seed002_performance import SEED002_TEXTS, seed002_forms
+from ui.editing import SessionEditor
 from ui.performance_page import ERROR_BG, WARNING_BG, PerformancePage
 
 D = Decimal
@@ -26,11 +28,28 @@ def wb(sample_wb):
     return sample_wb
 
 
+class _Store:
+    """What the session saves (a department file's per-edit methods)."""
+
+    def __init__(self) -> None:
+        self.texts: list[tuple[str, str]] = []
+
+    def set_text(self, year, key, text):  # noqa: ANN001, ANN201
+        self.texts.append((key, text))
+
+    def set_cells(self, year, values, prior=False):  # noqa: ANN001, ANN201
+        pass
+
+
+def _page(wb, store=None):  # noqa: ANN001, ANN202
+    return PerformancePage(SessionEditor(EntrySession(wb, store)))
+
+
 @pytest.fixture
 def page(qtbot, wb):
-    saved: list[tuple[str, str]] = []
-    p = PerformancePage(wb, save=lambda key, text: saved.append((key, text)))
-    p.saved_calls = saved
+    store = _Store()
+    p = _page(wb, store)
+    p.saved_calls = store.texts
     qtbot.addWidget(p)
     p.resize(1300, 800)
     p.show()
@@ -67,12 +86,13 @@ def test_an_edit_saves_rechecks_and_colours_the_cell(qtbot, page, wb):
     m = page.editor.models["funds"]
     spent = m.index(0, 3)
     assert m.data(spent, R.BackgroundRole) is None
-    with qtbot.waitSignal(page.changed) as sig:
+    with qtbot.waitSignal(page.editor_of_year.changed) as sig:
         assert m.setData(spent, "180")
     assert m.data(m.index(0, 5)) == "97.29%" and m.data(m.index(0, 6)) == "19.46"  # 97.297…% truncated
     assert m.data(spent, R.BackgroundRole) == WARNING_BG  # the three projects no longer add up to table 03
     assert "公开03表" in m.data(spent, R.ToolTipRole) and "执行数为 185 万元" in m.data(spent, R.ToolTipRole)
-    assert any(f.rule == "绩效-项目对支出表" for f in sig.args[0])
+    assert any(f.rule == "绩效-项目对支出表" for f in sig.args[0].delta.appeared)
+    assert any(f.rule == "绩效-项目对支出表" for f in page.findings)
     key, text = page.saved_calls[-1]
     assert key == FORMS_KEY and '"spent": "180"' in text
     assert load_forms(wb).projects[1].funds[0].spent == D(180)
@@ -124,7 +144,8 @@ def test_add_and_remove_projects_and_indicator_rows_with_undo(qtbot, page, wb, d
     assert page.editor.models["indicators"].rowCount() == 2
     page.remove_indicator(form, 1)
     assert page.editor.models["indicators"].rowCount() == 1
-    page.undo_stack.undo()
+    assert page.session.undo_label() == "删除指标行"
+    page.editor_of_year.undo()
     assert page.editor.models["indicators"].rowCount() == 2
     dialog_answers["删除"] = False
     page.remove_project()
@@ -133,20 +154,21 @@ def test_add_and_remove_projects_and_indicator_rows_with_undo(qtbot, page, wb, d
     page.remove_project()
     assert dialog_log[-1][0] == "ask" and "New" in dialog_log[-1][2]
     assert page.list.count() == n and len(load_forms(wb).projects) == 3
-    page.undo_stack.undo()
+    page.editor_of_year.undo()
     assert page.list.count() == n + 1 and load_forms(wb).projects[-1].name == "New"
 
 
 def test_typing_in_a_text_is_one_undo_step(qtbot, page, wb):
     page.list.setCurrentRow(2)
     edit = page.editor.findChild(QPlainTextEdit, "text:goal_target")
-    count = page.undo_stack.count()
     qtbot.keyClicks(edit, "stable")
     assert load_forms(wb).projects[1].goal_target == "stable"
-    assert page.undo_stack.count() == count + 1
-    page.undo_stack.undo()
+    page.editor_of_year.undo()  # six keys, one step
     assert load_forms(wb).projects[1].goal_target == ""
     assert page.editor.findChild(QPlainTextEdit, "text:goal_target").toPlainText() == ""
+    assert page.session.undo_label() is None
+    page.editor_of_year.redo()
+    assert page.editor.findChild(QPlainTextEdit, "text:goal_target").toPlainText() == "stable"
 
 
 def test_department_form_and_its_small_tables(page, wb):
@@ -162,7 +184,7 @@ def test_department_form_and_its_small_tables(page, wb):
 
 
 def test_add_department_form_when_there_is_none(qtbot, sample_wb):
-    p = PerformancePage(sample_wb)
+    p = _page(sample_wb)
     qtbot.addWidget(p)
     assert p.list.count() == 0 and p.editor is None
     p.add_department()
@@ -189,8 +211,7 @@ def test_refresh_after_the_tables_change(page, wb):
     page.list.setCurrentRow(2)
     m = page.editor.models["funds"]
     assert m.data(m.index(0, 3), R.BackgroundRole) is None
-    wb.set(Cell("03", "2010308", 3), D("300"))
-    page.refresh()
+    page.editor_of_year.set_values({Cell("03", "2010308", 3): D("300")}, "表03")  # a figure, on another page
     assert m.data(m.index(0, 3), R.BackgroundRole) == WARNING_BG
 
 
@@ -208,5 +229,5 @@ def test_imported_forms_replace_the_forms_and_can_be_undone(page, wb):
 
     page.import_forms(PerformanceForms(projects=[seed002_forms().projects[2]]))
     assert page.list.count() == 1 and page.current_form().name == "局机关运行保障工作经费项目"
-    page.undo_stack.undo()
+    page.editor_of_year.undo()
     assert page.list.count() == 4 and len(load_forms(wb).projects) == 3

@@ -59,7 +59,7 @@ def test_nothing_changed_is_not_an_undo_step(open_window, path):
     win = open_window(path)
     editor = win.editor(2020)
     editor.set_values({C: D("284.57")}, "same")
-    assert not editor.stack.canUndo()
+    assert editor.session.undo_label() is None and not win.undo_action.isEnabled()
 
 
 def test_add_and_remove_coded_rows_undo(open_window, path, monkeypatch):
@@ -154,3 +154,54 @@ def test_a_row_is_renamed_by_typing_its_name(open_window, path):
     win.redo_action.trigger()
     assert model.setData(index, "")  # empty: the catalog's name again
     assert wb.row_label("03", code) == catalog_name
+
+
+def test_one_history_for_texts_and_figures_undone_from_the_menu(open_window, path):
+    """A text typed on the 情况说明 page and a figure typed in a table are steps of one history:
+    撤销 names each, puts the text back into its field and the figure into its cell."""
+    win = open_window(path)
+    win.show_texts(2020)
+    page = win.pages[("texts", 2020)]
+    field = page.texts["概况.部门职责"]
+    field.setPlainText("2020年度收、支总计799.99万元。")  # contradicts table 01
+    assert any(f.rule == "说明-数字不符" for f in win.year_findings(2020))
+    win.editor(2020).set_values({C: D(1)}, "填写 表03")
+    assert win.undo_action.text() == "撤销 填写 表03"
+    win.undo_action.trigger()
+    assert win.current_page() is not None and win.document.workbooks[2020].get(C) == D("284.57")
+    assert win.undo_action.text() == "撤销 修改文字"
+    win.undo_action.trigger()
+    assert win.stack.currentWidget() is page and field.toPlainText() == ""  # shown where it was undone
+    assert not any(f.rule == "说明-数字不符" for f in win.year_findings(2020))
+    assert win.findings.findings.rowCount() == len(win.year_findings(2020))
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert "概况.部门职责" not in f.load(2020).texts
+    win.redo_action.trigger()
+    assert field.toPlainText() == "2020年度收、支总计799.99万元。"
+    prior = next(iter(page.priors.values()))
+    prior.setText("12.5")
+    win.undo_action.trigger()
+    assert prior.text() == ""
+    prior.setText("1.234")  # 上年数 to the cent, as figures
+    assert "两位小数" in win.statusBar().currentMessage() and win.undo_action.text() == "撤销 修改文字"
+
+
+def test_an_import_into_the_open_year_is_one_step(open_window, path, dialog_log):
+    from tests.paths import FIXTURES
+    from ui import file_actions
+
+    win = open_window(path)
+    wb = win.document.workbooks[2020]
+    before = dict(wb.values)
+    file_actions.import_excel(win, FIXTURES / "zhuzhou_2020.xlsx")
+    assert any("已有 2020 年度" in text for _, _, text in dialog_log)
+    assert wb.values != before and wb.department == "武汉市汉阳区信访局"  # the figures, not the name
+    assert sum(f.is_error for f in win.year_findings(2020)) == 4  # zhuzhou's own four errors
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).values == wb.values
+    assert win.undo_action.text() == "撤销 导入 zhuzhou_2020.xlsx"
+    win.undo_action.trigger()
+    assert wb.values == before and not win.year_findings(2020)
+    assert win.current_page() is not None and win.current_page().model.form.wb is wb
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert f.load(2020).values == before

@@ -10,16 +10,19 @@ number is marked and not saved.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
-from services.forms import EntrySession
-from services.money import AmountError, parse_amount, to_storage
+from services.money import AmountError, parse_amount, round_cent, to_storage
 from services.pdf.narrative import prior_cells
 from services.pdf.texts import TextField, field, find_table, narrative_spec, text_fields
+from services.session import Change
 from services.workbook import Cell, Workbook
 from ui.document import Document, OpenError
+from ui.editing import SessionEditor
 
 Section = tuple[str, list[TextField]]
 
@@ -55,6 +58,14 @@ def sections(wb: Workbook) -> list[Section]:
     ]
 
 
+def parse_or_none(text: str) -> Decimal | None:
+    """The amount in a field, or None (blank, or not a number)."""
+    try:
+        return parse_amount(text)
+    except AmountError:
+        return None
+
+
 def figure_problem(f: TextField, text: str) -> str | None:
     """Why ``text`` is not a valid figure for ``f`` (金额 in 万元, 数量 a whole number), or None."""
     if not text.strip():
@@ -72,9 +83,10 @@ class DepartmentPage(QScrollArea):
     saved = Signal(object)  # None when saved, else why not (str)
     refused = Signal(str)  # a figure field that is not a number: not saved, and why
 
-    def __init__(self, document: Document, session: EntrySession, parent: QWidget | None = None):
+    def __init__(self, document: Document, editor: SessionEditor, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document, self.session = document, session
+        self.document, self.editor, self.session = document, editor, editor.session
+        session = self.session
         wb = session.wb
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -153,8 +165,26 @@ class DepartmentPage(QScrollArea):
         self.saved.emit(None)
 
     def _text(self, key: str, text: str) -> None:
-        # Saved on every change: a text typed is never lost, like a figure.
-        self.saved.emit(self.session.set_text(key, text))
+        # Saved on every change: a text typed is never lost, like a figure (one undo step per field).
+        self.editor.run(lambda: self.session.set_text(key, text))
+
+    def changed(self, change: Change) -> None:
+        """Show texts and 上年数 an undo or redo put back (without typing them again)."""
+        for key, (_, text) in change.texts.items():
+            edit = self.texts.get(key)
+            if edit is not None and (edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()) != (text or ""):
+                edit.blockSignals(True)
+                if isinstance(edit, QLineEdit):
+                    edit.setText(text or "")
+                else:
+                    edit.setPlainText(text or "")
+                edit.blockSignals(False)
+        for cell, (_, value) in change.prior.items():
+            line = self.priors.get(cell)
+            if line is not None and parse_or_none(line.text()) != value:
+                line.blockSignals(True)
+                line.setText(to_storage(value) or "")
+                line.blockSignals(False)
 
     def _refused(self, edit: QLineEdit, what: str, problem: str | None) -> bool:
         """Mark a figure field that is not a number (and say so); clear the mark when it is."""
@@ -170,8 +200,11 @@ class DepartmentPage(QScrollArea):
         except AmountError as e:
             self._refused(edit, f"上年数 {self.session.form(cell.table).describe(cell)}", str(e))
             return
+        if value is not None and value != round_cent(value):
+            self._refused(edit, f"上年数 {self.session.form(cell.table).describe(cell)}", "金额以万元为单位，只填到分（两位小数）")
+            return
         self._refused(edit, "", None)
-        self.saved.emit(self.session.set_prior(cell, value))
+        self.editor.run(lambda: self.session.set_prior(cell, value))
 
     def _figure(self, f: TextField, edit: QLineEdit, text: str) -> None:
         if not self._refused(edit, f.what, figure_problem(f, text)):

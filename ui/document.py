@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.forms import EntrySession
+from services.session import EntrySession
 from services.templates import Template
 from services.workbook import Cell, Workbook
 

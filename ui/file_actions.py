@@ -126,7 +126,7 @@ def import_excel(win: MainWindow, src: Path | None = None, template_id: str | No
     try:
         if doc is not None and doc.on_disk:
             if wb.year in doc.years and not dialogs.ask(
-                win, "导入 Excel", f"{doc.path.name} 中已有 {wb.year} 年度的数据。用 {src.name} 的数据替换整个 {wb.year} 年度吗？"
+                win, "导入 Excel", f"{doc.path.name} 中已有 {wb.year} 年度的数据。用 {src.name} 的数据替换整个 {wb.year} 年度吗？（可撤销）"
             ):
                 return
             if wb.department and wb.department != doc.department and not dialogs.ask(
@@ -134,8 +134,13 @@ def import_excel(win: MainWindow, src: Path | None = None, template_id: str | No
             ):
                 return
             wb.department, wb.department_code = doc.department, doc.workbooks[doc.years[-1]].department_code
-            doc.put_year(wb)
-            win.reload(wb.year)
+            if wb.year in doc.years:  # one step of the year's history: 撤销 puts the year back
+                editor = win.editor(wb.year)
+                if editor.run(lambda: editor.session.replace_year(wb, f"导入 {src.name}")) is None:
+                    return
+            else:
+                doc.put_year(wb)
+                win.reload(wb.year)
         else:
             dest = dialogs.save_path(win, "导入后保存为部门数据文件", dialogs.DEPARTMENT_FILES, f"{wb.department or src.stem}.sqlite")
             if dest is None:

@@ -2,8 +2,9 @@
 
 It arranges the pieces and routes one handler, `_changed`, for every change an edit makes
 (Anki-style): the findings panel and the navigator's badges update from the `Change`, the status
-bar says whether it was saved. It holds no rules and no arithmetic; a year's figures, checks and
-saving live in its `EntrySession`, its undo steps in its `SessionEditor`.
+bar says whether it was saved. It holds no rules and no arithmetic; a year's figures, checks,
+saving and undo history live in its `EntrySession` (`services.session`), which its
+`SessionEditor` forwards to. 撤销/恢复 act on the shown year's history, whichever page made the edit.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import time
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from services.findings import Finding
-from services.forms import Change
 from services.performance import TABLE as PERF_TABLE
+from services.session import Change
 from services.workbook import Cell
 from ui import dialogs, exchange_actions, file_actions, table_actions
 from ui.department_page import DepartmentPage
@@ -48,7 +49,6 @@ class MainWindow(QMainWindow):
         self.reports: list[ImportReport] = []
         #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
         self._save_failing = False
-        self.undo_group = QUndoGroup(self)
 
         self.nav = Navigator()
         self.nav.setObjectName("navigator")
@@ -120,10 +120,8 @@ class MainWindow(QMainWindow):
         x.addAction(self._action("导入应报部门名单…", lambda: exchange_actions.roster(self)))
 
         e = self.menuBar().addMenu("编辑(&E)")
-        self.undo_action = self.undo_group.createUndoAction(self, "撤销")
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_group.createRedoAction(self, "恢复")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.undo_action = self._action("撤销", self.undo, QKeySequence("Ctrl+Z"))
+        self.redo_action = self._action("恢复", self.redo, [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         e.addActions([self.undo_action, self.redo_action])
         e.addSeparator()
         # Copy, paste and Delete are the table's own keys (SheetView); these are for the mouse.
@@ -145,14 +143,12 @@ class MainWindow(QMainWindow):
         e.addActions([self.manual_action, self.fill_action])
 
         # The toolbar says just 撤销/恢复 (the menu names the step being undone).
-        short_undo = self._action("撤销", self.undo_group.undo)
-        short_redo = self._action("恢复", self.undo_group.redo)
+        short_undo = self._action("撤销", self.undo)
+        short_redo = self._action("恢复", self.redo)
         short_undo.setToolTip("撤销（Ctrl+Z）")
         short_redo.setToolTip("恢复（Ctrl+Y）")
-        self.undo_group.canUndoChanged.connect(short_undo.setEnabled)
-        self.undo_group.canRedoChanged.connect(short_redo.setEnabled)
-        short_undo.setEnabled(False)
-        short_redo.setEnabled(False)
+        self._short = (short_undo, short_redo)
+        self._update_history()
         bar = self.addToolBar("常用")
         bar.setObjectName("toolbar")
         bar.addActions([short_undo, short_redo])
@@ -212,12 +208,9 @@ class MainWindow(QMainWindow):
 
     def _forget_pages(self) -> None:
         for page in self.pages.values():
-            if isinstance(page, PerformancePage):
-                self.undo_group.removeStack(page.undo_stack)
             self.stack.removeWidget(page)
             page.deleteLater()
         for editor in self.editors.values():
-            self.undo_group.removeStack(editor.stack)
             editor.deleteLater()
         self.pages, self.editors = {}, {}
 
@@ -228,7 +221,7 @@ class MainWindow(QMainWindow):
             editor = SessionEditor(session, self)  # a read-only session refuses edits itself
             editor.changed.connect(lambda change, y=year: self._changed(y, change))
             editor.refused.connect(self._refused)
-            self.undo_group.addStack(editor.stack)
+            editor.history.connect(self._update_history)
             self.editors[year] = editor
             self.nav.set_counts(year, self._counts(year))
         return self.editors[year]
@@ -239,8 +232,8 @@ class MainWindow(QMainWindow):
         self.commit_pending()  # a figure still in its editor belongs to the year it was typed in
         self.year = year
         editor = self.editor(year)
-        self.undo_group.setActiveStack(editor.stack)
         self.manual_action.setChecked(editor.session.manual_totals)
+        self._update_history()
         self.findings.findings.set_findings(_by_table(self.year_findings(year)))
         self._update_labels()
 
@@ -262,7 +255,6 @@ class MainWindow(QMainWindow):
         shown = self.pages[key]
         assert isinstance(shown, TablePage)
         page = shown
-        self.undo_group.setActiveStack(self.editor(year).stack)
         page.refresh()
         self.stack.setCurrentWidget(page)
         self.nav.select(key)
@@ -280,7 +272,7 @@ class MainWindow(QMainWindow):
         key = ("texts", year)
         if key not in self.pages:
             assert self.document is not None
-            page = DepartmentPage(self.document, self.editor(year).session)
+            page = DepartmentPage(self.document, self.editor(year))
             page.saved.connect(self._text_saved)
             page.refused.connect(lambda msg: self.say(f"未保存：{msg}", error=True))
             if self.read_only:
@@ -293,19 +285,15 @@ class MainWindow(QMainWindow):
         self.remove_row_action.setEnabled(False)
 
     def show_performance(self, year: int | None = None) -> PerformancePage:
-        """The year's 绩效自评 page: its own undo stack, saved and checked like the texts."""
+        """The year's 绩效自评 page: its forms edited, saved, checked and undone through the session."""
         year = self.year if year is None else year
         assert year is not None
         self._use_year(year)
         key = ("performance", year)
         if key not in self.pages:
-            session = self.editor(year).session
             # the page colours its cells from the year's audit, like every other view of it
-            page = PerformancePage(session.wb, refresh=partial(_perf_findings, session), save=session.set_text)
-            page.changed.connect(lambda found, y=year: self._findings_changed(y))
-            page.saved.connect(lambda error: self._saved(error, None))
+            page = PerformancePage(self.editor(year))
             page.refused.connect(lambda msg: self.say(f"未填写：{msg}", error=True))
-            self.undo_group.addStack(page.undo_stack)
             if self.read_only:
                 freeze(page)
             self.pages[key] = page
@@ -314,7 +302,6 @@ class MainWindow(QMainWindow):
         assert isinstance(shown, PerformancePage)
         page = shown
         self.stack.setCurrentWidget(page)
-        self.undo_group.setActiveStack(page.undo_stack)
         self.nav.select(("table", year, PERF_TABLE))
         self.add_row_action.setEnabled(False)
         self.remove_row_action.setEnabled(False)
@@ -387,6 +374,48 @@ class MainWindow(QMainWindow):
         report.show()
 
     # ── editing actions ─────────────────────────────────────────────────────
+    def undo(self) -> None:
+        self._history("undo")
+
+    def redo(self) -> None:
+        self._history("redo")
+
+    def _history(self, which: str) -> None:
+        """Undo or redo the shown year's last step, wherever it was made; show where it was."""
+        if self.year is None or self.year not in self.editors:
+            return
+        self.commit_pending()
+        editor = self.editors[self.year]
+        change = getattr(editor, which)()
+        if change is None or not change:
+            return
+        self.say(f"已{'撤销' if which == 'undo' else '恢复'}：{change.label}")
+        if change.whole:
+            return  # the year was laid out again
+        if change.texts or change.prior:
+            self.show_texts(self.year)
+        elif change.forms:
+            self.show_performance(self.year)
+        elif change.values or change.tables:
+            # the cell the clerk typed in, rather than a total that followed it
+            cells = sorted(change.values)
+            typed = [c for c in cells if not editor.session.autofill.is_computed(c)] or cells
+            if typed:
+                self.jump_to(typed[0], self.year)
+            else:
+                self.show_table(sorted(change.tables)[0], self.year)
+
+    def _update_history(self) -> None:
+        """撤销/恢复 name the step they would undo or redo, and are off when there is none."""
+        editor = self.editors.get(self.year) if self.year is not None else None
+        undo = editor.session.undo_label() if editor is not None else None
+        redo = editor.session.redo_label() if editor is not None else None
+        for action, short, what, label in ((self.undo_action, self._short[0], "撤销", undo),
+                                           (self.redo_action, self._short[1], "恢复", redo)):
+            action.setText(f"{what} {label}" if label else what)
+            action.setEnabled(label is not None and not self.read_only)
+            short.setEnabled(label is not None and not self.read_only)
+
     def _view_do(self, what: str) -> None:
         page = self.current_page()
         if page is not None:
@@ -409,11 +438,18 @@ class MainWindow(QMainWindow):
 
     # ── after every change ──────────────────────────────────────────────────
     def _changed(self, year: int, change: Change) -> None:
-        """The one handler for every change to a year: findings, badges, status."""
+        """The one handler for every change to a year: findings, badges, status, every page."""
+        if change.whole:  # the year was replaced (an import or its undo): lay it out again
+            self.reload(year)
+            self._saved(change.save_error, len(change.values))
+            return
         perf = self.pages.get(("performance", year))
-        if (change.values or change.tables) and isinstance(perf, PerformancePage):
-            perf.refresh()  # its cells' colours: the 绩效 forms are checked against the tables too
-        if change.delta or change.tables or change.values:
+        if isinstance(perf, PerformancePage):
+            perf.changed(change)  # its cells' colours: the 绩效 forms are checked against the tables too
+        texts = self.pages.get(("texts", year))
+        if isinstance(texts, DepartmentPage) and (change.texts or change.prior):
+            texts.changed(change)
+        if change.delta or change:
             if year == self.year:
                 self.findings.findings.set_findings(_by_table(self.year_findings(year)))
             self.nav.set_counts(year, self._counts(year))
@@ -518,7 +554,3 @@ class MainWindow(QMainWindow):
             r.close()
         super().closeEvent(event)
 
-
-def _perf_findings(session) -> list[Finding]:  # noqa: ANN001 - an EntrySession
-    session.audit.refresh()
-    return session.audit.of("绩效")

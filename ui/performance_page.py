@@ -5,18 +5,20 @@ selected form: its head fields, the 资金 table (执行率 and 得分 computed)
 一级/二级 pickers, the department's small tables, the texts, and the 总分/等次 line. Every edit goes
 into the forms (`services.performance`), is saved through the ``save`` callback as the JSON in
 `Workbook.texts`, and is checked again through the ``refresh`` callback: cells with findings turn
-red (错误) or amber (提示) with the message as tooltip, and `changed` tells the window. Edits are on
-the page's own `undo_stack` (whole-form snapshots, merged while typing in one field). The table
-models are thin adapters over `services.performance.grid`.
+red (错误) or amber (提示) with the message as tooltip. Every edit is one operation of the year's
+editing session (`EntrySession.edit_forms`, typing on in one field is one step), so it is saved,
+checked and undone like a figure; the page shows what an undo put back. The table models are thin
+adapters over `services.performance.grid`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,25 +38,24 @@ from PySide6.QtWidgets import (
 )
 
 from services.findings import Finding
-from services.forms import EntryError
 from services.performance import (
     DEPARTMENT_ID,
-    FORMS_KEY,
     REPORT_KEY,
     TABLE,
     DepartmentForm,
     PerformanceForms,
     ProjectForm,
-    check_performance,
-    load_forms,
-    save_forms,
     spec_of,
 )
 from services.performance.grid import BlockGrid, FundGrid, Grid, IndicatorGrid
-from services.performance.model import Form, dumps, form_cell, loads
+from services.performance.model import Form, form_cell
 from services.performance.scoring import format_score, scores
-from services.workbook import Cell, Workbook
+from services.workbook import Cell
 from ui import dialogs
+
+if TYPE_CHECKING:
+    from services.session import Change
+    from ui.editing import SessionEditor
 
 Index = QModelIndex | QPersistentModelIndex
 R = Qt.ItemDataRole
@@ -157,33 +158,6 @@ class ChoiceDelegate(QStyledItemDelegate):
             super().setModelData(editor, model, index)
 
 
-class _Snapshot(QUndoCommand):
-    """One edit as the forms' JSON before and after; typing in one field merges into one step."""
-
-    def __init__(self, page: PerformancePage, before: str, after: str, text: str, merge: int = -1):
-        super().__init__(text)
-        self.page, self.before, self.after, self.merge = page, before, after, merge
-        self._first = True
-
-    def id(self) -> int:  # QUndoCommand.id
-        return self.merge
-
-    def mergeWith(self, other: QUndoCommand) -> bool:  # QUndoCommand.mergeWith
-        if not isinstance(other, _Snapshot) or other.merge != self.merge or self.merge < 0:
-            return False
-        self.after = other.after
-        return True
-
-    def redo(self) -> None:  # QUndoCommand.redo
-        if self._first:  # the edit is already in the forms
-            self._first = False
-            return
-        self.page.restore(self.after)
-
-    def undo(self) -> None:  # QUndoCommand.undo
-        self.page.restore(self.before)
-
-
 def _table(model: GridModel, name: str) -> QTableView:
     view = QTableView()
     view.setObjectName(name)
@@ -214,6 +188,7 @@ class FormEditor(QScrollArea):
     def __init__(self, page: PerformancePage, form: Form):
         super().__init__()
         self.page, self.form = page, form
+        self.report: QPlainTextEdit | None = None
         spec = page.spec
         body = QWidget()
         lay = QVBoxLayout(body)
@@ -238,6 +213,7 @@ class FormEditor(QScrollArea):
             report.setMaximumHeight(140)
             report.textChanged.connect(lambda e=report: self.page.set_report(e.toPlainText()))
             lay.addWidget(report)
+            self.report = report
         self.models: dict[str, GridModel] = {}
         self.views: dict[str, QTableView] = {}
         self._grid("funds", "预算执行情况（万元）", FundGrid(form, spec), lay)
@@ -312,22 +288,16 @@ class FormEditor(QScrollArea):
 
 
 class PerformancePage(QWidget):
-    changed = Signal(list)  # the 绩效 findings after an edit
-    saved = Signal(object)  # None when saved, else why not (str)
     refused = Signal(str)  # what was typed was not accepted, and why
 
-    def __init__(self, wb: Workbook, refresh: Callable[[], list[Finding]] | None = None,
-                 save: Callable[[str, str], str | None] | None = None, parent: QWidget | None = None):
+    def __init__(self, editor: SessionEditor, parent: QWidget | None = None):
         super().__init__(parent)
-        self.wb = wb
-        self._refresh = refresh or (lambda: check_performance(wb))
-        self._save = save or (lambda key, text: None)
-        self.forms = load_forms(wb)
-        self.spec = spec_of(wb, self.forms)
-        self.undo_stack = QUndoStack(self)
+        self.editor_of_year, self.session = editor, editor.session
+        self.wb = self.session.wb
+        self.forms = self.session.performance
+        self.spec = spec_of(self.wb, self.forms)
         self.findings: list[Finding] = []
         self._by_cell: dict[Cell, list[Finding]] = {}
-        self._state = dumps(self.forms)
         self.list = QListWidget()
         self.list.setObjectName("forms")
         self.list.currentRowChanged.connect(self._show)
@@ -350,9 +320,10 @@ class PerformancePage(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([260, 1000])
         QVBoxLayout(self).addWidget(split)
-        self.findings = self._refresh()
+        self.findings = self.session.audit.of("绩效")
         self._index()
         self._fill_list(0)
+        editor.changed.connect(self.changed)
 
     # ── findings ────────────────────────────────────────────────────────────
     def at(self, cell: Cell) -> list[Finding]:
@@ -366,13 +337,27 @@ class PerformancePage(QWidget):
                 self._by_cell.setdefault(cell, []).append(f)
 
     def refresh(self) -> None:
-        """Check again (after the tables changed, too) and repaint."""
-        self.findings = self._refresh()
+        """The year's 绩效 findings again (the audit ran after every change) and repaint."""
+        self.findings = self.session.audit.of("绩效")
         self._index()
         self._label_list()
         if self.editor is not None:
             self.editor.paint()
-        self.changed.emit(self.findings)
+
+    def changed(self, change: Change) -> None:
+        """Any change to the year: the forms an undo or redo put back, the findings again."""
+        if change.whole:
+            return  # the window lays the year out again
+        if self.session.performance is not self.forms:  # an undo or redo: other forms now
+            self.forms = self.session.performance
+            self._fill_list(self.list.currentRow())
+        elif REPORT_KEY in change.texts and self.editor is not None and self.editor.report is not None:
+            text = change.texts[REPORT_KEY][1] or ""
+            if self.editor.report.toPlainText() != text:
+                self.editor.report.blockSignals(True)
+                self.editor.report.setPlainText(text)
+                self.editor.report.blockSignals(False)
+        self.refresh()
 
     # ── the list of forms ───────────────────────────────────────────────────
     def _fill_list(self, row: int) -> None:
@@ -416,34 +401,18 @@ class PerformancePage(QWidget):
         return forms[row] if 0 <= row < len(forms) else None
 
     # ── edits ───────────────────────────────────────────────────────────────
-    def edit(self, change: Callable[[], None], what: str, merge: int = -1, rebuild: bool = False) -> bool:
-        """Apply a change to the forms, save, check, repaint; False (and `refused`) if refused."""
-        try:
-            change()
-        except EntryError as e:
-            self.refused.emit(str(e))
+    def edit(self, change: Callable[[], None], what: str, merge: str | None = None, rebuild: bool = False) -> bool:
+        """Apply a change to the forms as one session operation (saved, checked, undoable);
+        False (and `refused`) if refused."""
+        done = self.editor_of_year.run(lambda: self.session.edit_forms(lambda _forms: change(), what, merge), self.refused.emit)
+        if self.session.performance is not self.forms:  # refused after a partial change: as it was
+            self.forms = self.session.performance
+            self._fill_list(self.list.currentRow())
+        if done is None:
             return False
-        before, after = self._state, dumps(self.forms)
-        if after == before:
-            return True
-        self.undo_stack.push(_Snapshot(self, before, after, what, merge))
-        self._commit(after, rebuild)
-        return True
-
-    def _commit(self, text: str, rebuild: bool) -> None:
-        self._state = text
-        save_forms(self.wb, self.forms)
-        self.saved.emit(self._save(FORMS_KEY, self.wb.texts[FORMS_KEY]))
         if rebuild:
             self._fill_list(self.list.currentRow())
-        self.refresh()
-
-    def restore(self, text: str) -> None:
-        """Undo/redo: the forms as they were."""
-        row = self.list.currentRow()
-        self.forms = loads(text)
-        self._commit(text, rebuild=False)
-        self._fill_list(row)
+        return True
 
     def set_field(self, form: Form, key: str, text: str) -> None:
         def change() -> None:
@@ -452,23 +421,21 @@ class PerformancePage(QWidget):
             else:
                 setattr(form, key, text)
 
-        self.edit(change, "修改文字", merge=hash((form.id, key)) & 0x7FFFFFFF)
+        self.edit(change, "修改文字", merge=f"{form.id}:{key}")
         if key == "name":
             self._label_list()
 
     def set_report(self, text: str) -> None:
-        """The 自评报告 is a text of the year like the 情况说明's (saved as typed, not on the undo stack)."""
-        self.wb.texts[REPORT_KEY] = text
-        self.saved.emit(self._save(REPORT_KEY, text))
-        self.refresh()
+        """The 自评报告 is a text of the year like the 情况说明's."""
+        self.editor_of_year.run(lambda: self.session.set_text(REPORT_KEY, text))
 
     def import_forms(self, forms: PerformanceForms) -> None:
         """Replace the forms with imported ones (`services.performance.xlsx`); undoable."""
-        def change() -> None:
-            self.forms = forms
-            self.forms.template = self.forms.template or self.spec.id
-
-        self.edit(change, "导入绩效自评表", rebuild=True)
+        forms.template = forms.template or self.spec.id
+        done = self.editor_of_year.run(lambda: self.session.edit_forms(lambda _old: forms, "导入绩效自评表"), self.refused.emit)
+        if done is not None:
+            self.forms = self.session.performance
+            self._fill_list(0)
 
     def add_project(self) -> None:
         p = ProjectForm(self.forms.new_project_id(), department=self.wb.department, implementer=self.wb.department,

@@ -49,7 +49,7 @@ def load_forms(wb: Workbook) -> PerformanceForms:
 
 def save_forms(wb: Workbook, forms: PerformanceForms) -> str:
     """Put the forms into ``wb.texts`` and return the JSON (the caller persists it, e.g. with
-    `EntrySession.set_text(FORMS_KEY, text)`)."""
+    `EntrySession.edit_forms`)."""
     if not forms.template:
         forms.template = spec_for(wb.year).id
     text = dumps(forms)
