@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from services.disclosure.texts import find_table, narrative_spec
 from services.findings import Finding, fmt
 from services.money import CENT, AmountError, parse_amount, round_cent
-from services.pdf.texts import find_table, narrative_spec
 from services.templates import WARNING
 from services.workbook import INCOMPLETE_KEY, Cell, Workbook
 

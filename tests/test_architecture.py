@@ -42,3 +42,18 @@ def test_no_float_arithmetic_on_money_in_the_core():
             if "float(" in line and "float-ok" not in line:
                 offenders.append(f"{p.name}:{n}: {line.strip()}")
     assert offenders == []
+
+
+def test_the_disclosure_text_is_drafted_without_the_typesetter():
+    """The text model (services.disclosure) is read by the checks and the window: no ReportLab,
+    and nothing of services.pdf, which only typesets it."""
+    mods = _modules_after("import services.disclosure.narrative, services.narrative_check")
+    assert not any(m.startswith(("reportlab", "services.pdf", "PySide6")) for m in mods)
+
+
+def test_every_narrative_section_has_its_writer_and_every_writer_its_section():
+    from services.disclosure.sections import WRITERS
+    from services.disclosure.texts import narrative_spec
+
+    ids = [s["id"] for s in narrative_spec()["narrative"]["section"]]
+    assert sorted(ids) == sorted(WRITERS) and len(ids) == len(set(ids))

@@ -245,7 +245,7 @@ def test_department_page_saves_texts_and_checks_figures(open_window, make_depart
 def test_prior_year_figures_typed_on_the_department_page(open_window, make_department_file, sample_wb):
     """The sample has no previous year: the page asks for the 上年数 the 情况说明 compares with,
     and what the clerk types there turns placeholders into stated changes."""
-    from services.pdf.narrative import draft, prior_cells
+    from services.disclosure.narrative import draft, prior_cells
 
     sample_wb.prior = {}
     path = make_department_file(sample_wb)

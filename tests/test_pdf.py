@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from services.disclosure.narrative import PH_OPEN, draft, plain
 from services.money import parse_amount, round_cent
 from services.narrative_check import check_texts
 from services.pdf import cmd_export_pdf, export_pdf
 from services.pdf.linebreak import NO_END, NO_START, breaks
-from services.pdf.narrative import PH_OPEN, draft, plain
 from services.synthetic import generate
 from services.templates import get_template
 from services.workbook import Cell
@@ -216,11 +216,11 @@ def _long_name_workbook():
 
 
 def test_a_long_name_wraps_inside_its_cell():
+    from services.disclosure.texts import narrative_spec
     from services.pdf import fonts, linebreak
     from services.pdf.document import frame_width
     from services.pdf.styles import make_styles
     from services.pdf.tables import LABEL, PAD, size_grid, table_flowables, table_grid
-    from services.pdf.texts import narrative_spec
 
     assert len(LONG_NAME) == 60
     fonts.register()

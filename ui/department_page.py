@@ -2,7 +2,7 @@
 
 第一部分 部门概况 (职责, 机构设置, 人员构成), the reasons and notes quoted in 第三部分 情况说明, and
 the figures no table holds (会议费, 政府采购, 车辆 …) are kept with the year in `Workbook.texts`
-under the keys of ``resources/texts/narrative.toml`` (read through `services.pdf.texts`, as the
+under the keys of ``resources/texts/narrative.toml`` (read through `services.disclosure.texts`, as the
 PDF reads them); last, the 上年数 the 情况说明 compares with (`narrative.prior_cells`), kept in
 `Workbook.prior`. Texts are saved on every change, as figures are; a figure field that is not a
 number is marked and not saved.
@@ -16,9 +16,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
+from services.disclosure.narrative import prior_cells
+from services.disclosure.texts import TextField, field, find_table, narrative_spec, text_fields
 from services.money import AmountError, parse_amount, round_cent, to_storage
-from services.pdf.narrative import prior_cells
-from services.pdf.texts import TextField, field, find_table, narrative_spec, text_fields
 from services.session import Change
 from services.workbook import Cell, Workbook
 from ui.document import Document, OpenError

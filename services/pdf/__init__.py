@@ -6,10 +6,10 @@ workbook always gives the same bytes. `cmd_export_pdf` is the command line's ``e
 
 ReportLab is imported only when a PDF is made (it costs ~0.2 s), never at start-up: this module
 imports nothing heavy, and the modules that do (`document`, `textflow`, `charts`) are loaded
-inside `export_pdf`. Modules — drafting, without ReportLab: `texts` (the TOML phrasing files),
-`blocks` (drafted text as data), `drafting` (figures, shares, changes, placeholders), `sections`
-(情况说明), `narrative` (all the text parts); typesetting: `fonts`, `linebreak` (Chinese
-line-breaking rules), `styles`, `tables`, `charts`, `textflow`, `document`.
+inside `export_pdf`. This package only typesets: the text it prints is drafted by
+`services.disclosure` (without ReportLab, also used by the checks and the window). Modules:
+`fonts`, `linebreak` (Chinese line-breaking rules), `styles`, `tables`, `charts`, `textflow`,
+`document`, `performance` (the 绩效 attachments).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
+from services.disclosure.blocks import Chart
 from services.money import format_wan
-from services.pdf.blocks import Chart
 from services.pdf.fonts import SONG
 from services.pdf.textflow import esc
 

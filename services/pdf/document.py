@@ -17,12 +17,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from services.disclosure.narrative import Draft, draft
+from services.disclosure.texts import narrative_spec
 from services.pdf import Progress, fonts, linebreak
-from services.pdf.narrative import Draft, draft
 from services.pdf.styles import A4, BODY_MARGINS, MM, TABLE_MARGINS, Styles, make_styles
 from services.pdf.tables import COMPACT, NORMAL, size_grid, table_flowables, table_grid
 from services.pdf.textflow import TocParagraph, block_flowables, esc, markup
-from services.pdf.texts import narrative_spec
 from services.workbook import Workbook
 
 #: the 目录 uses more of the page so that it fits on one for a usual department

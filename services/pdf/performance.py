@@ -13,7 +13,7 @@ import re
 
 from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from services.pdf.blocks import PH_CLOSE, PH_OPEN, Block
+from services.disclosure.blocks import PH_CLOSE, PH_OPEN, Block
 from services.pdf.fonts import HEI, SONG
 from services.pdf.styles import A4, MM, TABLE_MARGINS, Styles
 from services.pdf.textflow import block_flowables, esc, markup
@@ -162,9 +162,9 @@ def _block_table(title: str, header: list[str], rows: list[list[str]], width: fl
 
 def performance_pdf(wb: Workbook, path: str) -> int:
     """Only the 附件 part as a PDF (a preview); returns the page count."""
+    from services.disclosure.narrative import draft
     from services.pdf import fonts, linebreak
     from services.pdf.document import DisclosureDoc, _canvas_class, frame_width
-    from services.pdf.narrative import draft
     from services.pdf.styles import make_styles
 
     fonts.register()

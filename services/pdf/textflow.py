@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph
 
-from services.pdf.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Block, plain
+from services.disclosure.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Block, plain
 from services.pdf.fonts import HEI
 from services.pdf.styles import PLACEHOLDER_COLOR
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from services.disclosure.texts import find_table
 from services.findings import Finding, fmt
 from services.money import ZERO, round_cent
-from services.pdf.texts import find_table
 from services.performance.findings import form_name, make
 from services.performance.model import DEPARTMENT_ID, DepartmentForm, PerformanceForms, ProjectForm, block_cell, form_cell
 from services.performance.spec import Block, PerformanceSpec

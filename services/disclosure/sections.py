@@ -1,19 +1,21 @@
 """第三部分 情况说明, section by section (names match ``id`` in ``narrative.toml``).
 
-Each ``_sec_<id>`` method returns the blocks of one section: the fixed phrasing of the TOML file
-filled with the table figures, the shares and changes computed by `DraftBase`, the clerk's
-reasons, and the charts (收支总计 bars, 收入/支出结构 pies).
+Each writer returns the blocks of one section: the fixed phrasing of the TOML file filled with
+the table figures, the shares and changes computed by `DraftBase`, the clerk's reasons, and the
+charts (收支总计 bars, 收入/支出结构 pies). `WRITERS` names the writer of each section ``id``; a test
+checks it against the TOML file, so a section cannot be written without its writer, or the other way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
+from services.disclosure.blocks import PENDING, Block, Chart
+from services.disclosure.drafting import DraftBase
+from services.disclosure.texts import field as text_field
+from services.disclosure.texts import find_table
 from services.money import ZERO, normalise, round_cent
-from services.pdf.blocks import PENDING, Block, Chart
-from services.pdf.drafting import DraftBase
-from services.pdf.texts import field as text_field
-from services.pdf.texts import find_table
 from services.templates import TableSpec
 
 
@@ -47,8 +49,6 @@ class Sections(DraftBase):
         chart = Chart("bar", sec["chart"], categories=cats, series=[("收入总计", inc_s), ("支出总计", exp_s)])
         return blocks + [Block("chart", chart=chart)]
 
-    _sec_收入支出总体 = _totals
-    _sec_财政拨款收支总体 = _totals
 
     def _composition(self, sec: dict, t: TableSpec) -> list[Block]:
         total = self.value(t, "合计", t.columns[0].no)
@@ -60,10 +60,8 @@ class Sections(DraftBase):
         chart = Chart("pie", sec["chart"], items=[(k, v) for k, v in items if v > 0])
         return [Block("p", text)] + ([Block("chart", chart=chart)] if chart.items else [])
 
-    _sec_收入 = _composition
-    _sec_支出 = _composition
 
-    def _sec_一般公共预算财政拨款支出(self, sec: dict, t: TableSpec) -> list[Block]:
+    def _general_budget(self, sec: dict, t: TableSpec) -> list[Block]:
         total_all = self.value(find_table(self.wb.template, "收支总表"), "本年支出合计")
         spend = self.value(t, "合计", 1)
         ch, state = self.change(spend, self.prior(t, "合计", 1))
@@ -109,7 +107,7 @@ class Sections(DraftBase):
             out.append(Block("p", self.fill(sec["detail_item"], 预算=budget_text, 决算=self.amt(actual), 完成率=b_rate or PENDING, 差异句=diff)))
         return out
 
-    def _sec_基本支出(self, sec: dict, t: TableSpec) -> list[Block]:
+    def _basic(self, sec: dict, t: TableSpec) -> list[Block]:
         people = self.value(t, sec["total_people"])
         public = self.value(t, sec["total_public"])
         basic = people + public
@@ -125,7 +123,7 @@ class Sections(DraftBase):
         )
         return [Block("p", text)]
 
-    def _sec_三公(self, sec: dict, t: TableSpec) -> list[Block]:
+    def _three_public(self, sec: dict, t: TableSpec) -> list[Block]:
         row = next(r.key for r in t.rows if r.key)
 
         def pair(b: int, a: int, name: str, key: str) -> str:
@@ -190,10 +188,8 @@ class Sections(DraftBase):
         note = (self.clean_reason(note) + "。") if note else self.placeholder(f.what)
         return [Block("p", self.fill(sec["text"], 说明=note, **vals))]
 
-    _sec_政府性基金 = _fund
-    _sec_国有资本经营 = _fund
 
-    def _sec_机关运行经费(self, sec: dict, t: TableSpec) -> list[Block]:
+    def _operating(self, sec: dict, t: TableSpec) -> list[Block]:
         amount = self.value(t, sec["row"])
         ch, state = self.change(amount, self.prior(t, sec["row"]))
         budget = self.figure("数据.机关运行经费.预算")
@@ -204,7 +200,7 @@ class Sections(DraftBase):
         reason = self.reason_sentence(sec["reason"], state == "changed")
         return [Block("p", self.fill(sec["text"], 金额=self.amt(amount), 比预算=vs_budget, 变化=ch, 原因句=reason))]
 
-    def _sec_一般性支出(self, sec: dict, t: None) -> list[Block]:
+    def _general_spending(self, sec: dict, t: None) -> list[Block]:
         def note(key: str) -> str:
             text = self.clerk(key)
             return "，" + self.clean_reason(text) if text else ""
@@ -216,7 +212,7 @@ class Sections(DraftBase):
                          培训费=self.figure_text("数据.培训费"), 培训说明=note("说明.培训费"), 节庆句=festival)
         return [Block("p", text)]
 
-    def _sec_政府采购(self, sec: dict, t: None) -> list[Block]:
+    def _procurement(self, sec: dict, t: None) -> list[Block]:
         kinds = ["货物", "工程", "服务"]
         vals = {k: self.figure(f"数据.政府采购.{k}") for k in kinds}
         total = sum((round_cent(v) for v in vals.values() if v is not None), ZERO) if all(v is not None for v in vals.values()) else None
@@ -233,7 +229,7 @@ class Sections(DraftBase):
         )
         return [Block("p", text)]
 
-    def _sec_国有资产(self, sec: dict, t: None) -> list[Block]:
+    def _assets(self, sec: dict, t: None) -> list[Block]:
         given = {}
         for kind in sec["vehicle_types"]:
             v = self.figure("数据.车辆.{类型}", 类型=kind)
@@ -253,5 +249,22 @@ class Sections(DraftBase):
         f = text_field(sec["note"])
         return self.paragraphs(f.key, f.what)
 
-    _sec_预算绩效 = _note_section
-    _sec_其他 = _note_section
+
+#: the writer of each 情况说明 section, by its ``id`` in ``narrative.toml``
+WRITERS: dict[str, Callable[..., list[Block]]] = {
+    "收入支出总体": Sections._totals,
+    "收入": Sections._composition,
+    "支出": Sections._composition,
+    "财政拨款收支总体": Sections._totals,
+    "一般公共预算财政拨款支出": Sections._general_budget,
+    "基本支出": Sections._basic,
+    "三公": Sections._three_public,
+    "政府性基金": Sections._fund,
+    "国有资本经营": Sections._fund,
+    "机关运行经费": Sections._operating,
+    "一般性支出": Sections._general_spending,
+    "政府采购": Sections._procurement,
+    "国有资产": Sections._assets,
+    "预算绩效": Sections._note_section,
+    "其他": Sections._note_section,
+}

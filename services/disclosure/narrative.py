@@ -16,10 +16,10 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from services.pdf.blocks import EM_CLOSE, EM_OPEN, PENDING, PH_CLOSE, PH_OPEN, Block, Chart, Draft, plain
-from services.pdf.sections import Sections
-from services.pdf.texts import field as text_field
-from services.pdf.texts import find_table, glossary_spec, heading_name
+from services.disclosure.blocks import EM_CLOSE, EM_OPEN, PENDING, PH_CLOSE, PH_OPEN, Block, Chart, Draft, plain
+from services.disclosure.sections import WRITERS, Sections
+from services.disclosure.texts import field as text_field
+from services.disclosure.texts import find_table, glossary_spec, heading_name
 from services.templates import TableSpec
 from services.workbook import Cell, Workbook
 
@@ -79,7 +79,7 @@ class Drafter(Sections):
             table = find_table(self.wb.template, sec["table"]) if "table" in sec else None
             if "table" in sec and table is None:
                 continue  # this template has no such table
-            body = getattr(self, "_sec_" + sec["id"])(sec, table)
+            body = WRITERS[sec["id"]](self, sec, table)
             name = heading_name(table.title) if table else ""
             heading = f"{self.numeral(n)}、{self.fill(sec['heading'], 表名=name)}"
             blocks.append(Block("h1", heading, toc=(1, plain(heading))))

@@ -1,6 +1,6 @@
 """Drafted text (起草的文字) as plain data: blocks, charts, and the marks inside the text.
 
-What `services.pdf.narrative` produces and `services.pdf.textflow` prints: no ReportLab here, so
+What `services.disclosure.narrative` produces and `services.pdf.textflow` prints: no ReportLab here, so
 the window can preview a draft and tests can read it. A placeholder span (【请填写：…】, printed
 red) is wrapped in `PH_OPEN`/`PH_CLOSE`, an inline heading (printed 黑体) in `EM_OPEN`/`EM_CLOSE`;
 `plain` removes the marks.

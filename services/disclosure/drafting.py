@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from services.disclosure.blocks import PH_CLOSE, PH_OPEN, Block
+from services.disclosure.texts import field as text_field
+from services.disclosure.texts import narrative_spec
 from services.money import ZERO, AmountError, format_plain, normalise, parse_amount, round_cent
-from services.pdf.blocks import PH_CLOSE, PH_OPEN, Block
-from services.pdf.texts import field as text_field
-from services.pdf.texts import narrative_spec
 from services.templates import TableSpec
 from services.workbook import Cell, Workbook, code_level, parent_code
 
