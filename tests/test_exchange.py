@@ -21,15 +21,7 @@ from services.exchange.consolidate import ADDED, REPLACED, UNCHANGED, cmd_consol
 from services.exchange.district_file import DistrictError
 from services.exchange.gate import MAX_BYTES, Refused, is_submission_file, open_submission
 from services.exchange.roster import cmd_roster, read_roster
-from services.exchange.status import (
-    cmd_status,
-    department_findings,
-    history,
-    list_departments,
-    load_consolidated,
-    load_department,
-    status,
-)
+from services.exchange.status import cmd_status
 from services.exchange.submission import SubmitError, cmd_submit, seal, submit
 from services.money import D
 from services.store import DepartmentFile, DepartmentFileError
@@ -37,6 +29,7 @@ from services.synthetic import generate
 from services.templates import get_template
 from services.workbook import Cell
 from services.xlsx_import import import_xlsx
+from tests.district_reads import department_findings, history, list_departments, load_consolidated, load_department, status
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 if not FIXTURES.is_dir():
@@ -611,3 +604,26 @@ def test_gate_bulk_amount_check_agrees_with_the_money_parser(texts):
     from services.exchange.content import _all_canonical
 
     assert _all_canonical(texts) == all(_money_canonical(t) is not None and "\n" not in t for t in texts)
+
+
+def test_the_status_sheet_reads_the_district_opened_once(district, tmp_path, monkeypatch):
+    """The report and every department's outstanding errors come from one opening of the file
+    (a district of a thousand departments is inspected once, not once per department)."""
+    from services.exchange.status import export_status_sheet
+    from services.store import opening
+    from services.xlsx_export import export_xlsx
+
+    calls = []
+    real = opening.inspect
+    monkeypatch.setattr("services.store.file.inspect", lambda path: calls.append(path) or real(path))
+    out = tmp_path / "汇总.xlsx"
+    export_xlsx(load_consolidated(district, 2020), out)
+    calls.clear()
+    export_status_sheet(district, 2020, out)
+    assert calls == [district]
+    from openpyxl import load_workbook
+
+    rows = [[c.value for c in r] for r in load_workbook(out)["上报情况"].iter_rows()]
+    assert any(r[0] == "未改正的错误" for r in rows)  # zhuzhou's four errors are listed
+    errors = rows[[r[0] for r in rows].index("未改正的错误") + 2:]
+    assert len(errors) == 4 and {r[0] for r in errors} == {"株洲市渌口区信访局"} and errors[0][2:4] == ["01", "行30 总计"]

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import QPlainTextEdit, QPushButton
 from services.exchange.consolidate import consolidate
 from services.exchange.district_file import is_district_file
 from services.exchange.roster import RosterEntry, set_roster
-from services.exchange.status import history, list_departments
 from services.exchange.submission import submit
 from services.store import DepartmentFile
 from services.workbook import Cell
 from services.xlsx_import import import_xlsx
+from tests.district_reads import history, list_departments
 from ui import file_actions
 from ui.district import CONSOLIDATED_READ_ONLY, HISTORY_COLUMNS, LIST_COLUMNS
 from ui.district_page import DistrictPage, StatusModel

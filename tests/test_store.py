@@ -16,10 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services import migrations, store
+from services import migrations
 from services.migrations import SCHEMA_VERSION
 from services.money import AmountError, to_storage
 from services.store import APPLICATION_ID, DepartmentFile, DepartmentFileError, Problem
+from services.store import file as store_file
+from services.store import opening as store_opening
 from services.templates import get_template, template_for_year
 from services.workbook import Cell, Workbook
 
@@ -285,16 +287,16 @@ def test_edits_survive_a_killed_program(saved: Path) -> None:
 
 def test_edits_are_synced_into_the_file_itself(saved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wal = saved.parent / (saved.name + "-wal")
-    monkeypatch.setattr(store, "SYNC_SECONDS", 3600.0)
+    monkeypatch.setattr(store_file, "SYNC_SECONDS", 3600.0)
     with DepartmentFile.open(saved) as f:
         f.set_cell(2020, Cell("02", "合计", 6), D("31415.9265"))
         assert b"31415.9265" in wal.read_bytes() and b"31415.9265" not in saved.read_bytes()
         f.flush()
         assert b"31415.9265" in saved.read_bytes()
-        monkeypatch.setattr(store, "SYNC_SECONDS", 0.0)
+        monkeypatch.setattr(store_file, "SYNC_SECONDS", 0.0)
         f.set_cell(2020, Cell("02", "合计", 7), D("27182.818"))
         assert b"27182.818" in saved.read_bytes()  # the edit synced by itself
-        monkeypatch.setattr(store, "SYNC_SECONDS", 3600.0)
+        monkeypatch.setattr(store_file, "SYNC_SECONDS", 3600.0)
         f.set_cell(2020, Cell("02", "合计", 5), D("16180.339"))
     assert b"16180.339" in saved.read_bytes() and not wal.exists()  # close synced it
 
@@ -331,7 +333,7 @@ def test_a_readonly_file_refuses_changes_and_leaves_no_trace(saved: Path) -> Non
 
 
 def test_a_locked_file_says_so_and_recovers(saved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(store_opening, "BUSY_TIMEOUT", 0.2)
     with DepartmentFile.open(saved) as f:
         other = sqlite3.connect(saved, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # another program is writing
@@ -665,7 +667,7 @@ def test_a_file_that_cannot_be_used_is_refused_and_left_unchanged(
 def test_opening_a_locked_old_file_says_so_and_changes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(store_opening, "BUSY_TIMEOUT", 0.2)
     path = tmp_path / "old.sqlite"
     build_v1(path)  # rollback journal: a writer's exclusive lock keeps readers out
     other = sqlite3.connect(path, isolation_level=None)

@@ -116,6 +116,7 @@ class DepartmentPage(QScrollArea):
             figures = QFormLayout()
             for f in fields:
                 label = f.what + ("（可不填）" if f.optional else "")
+                edit: QLineEdit | QPlainTextEdit
                 if f.kind in ("金额", "数量"):
                     edit = QLineEdit(wb.texts.get(f.key, ""))
                     edit.setMaximumWidth(220)

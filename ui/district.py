@@ -30,14 +30,14 @@ def _unusable(e: Exception) -> OpenError:
 def open_district(path: Path) -> Document:
     """The district's 汇总 years as a read-only document (``document.district`` is its path)."""
     from services.exchange.district_file import DistrictError
-    from services.exchange.status import load_consolidated, status
+    from services.exchange.status import District
 
     try:
-        report = status(path)
-        years = sorted({d.year for d in report.departments})
-        if not years:
-            raise OpenError(f"“{Path(path).name}”还没有汇总任何部门的上报")
-        workbooks = {y: load_consolidated(path, y) for y in years}
+        with District(path) as district:
+            years = sorted({d.year for d in district.status().departments})
+            if not years:
+                raise OpenError(f"“{Path(path).name}”还没有汇总任何部门的上报")
+            workbooks = {y: district.consolidated(y) for y in years}
     except DistrictError as e:
         raise _unusable(e) from None
     return Document(Path(path), None, workbooks, read_only=CONSOLIDATED_READ_ONLY, district=Path(path))
@@ -46,13 +46,14 @@ def open_district(path: Path) -> Document:
 def open_department(path: Path, year: int, key: str) -> Document:
     """One department's current submission, read-only, with the sentence that says whose it is."""
     from services.exchange.district_file import DistrictError
-    from services.exchange.status import history, load_department
+    from services.exchange.status import District
 
     try:
-        past = history(path, year, key)
-        if not past:
-            raise OpenError(f"区汇总文件中没有“{key}”的 {year} 年度上报")
-        wb = load_department(path, year, key)
+        with District(path) as district:
+            past = district.history(year, key)
+            if not past:
+                raise OpenError(f"区汇总文件中没有“{key}”的 {year} 年度上报")
+            wb = district.department(year, key)
     except DistrictError as e:
         raise _unusable(e) from None
     return Document(Path(path), None, {year: wb}, read_only=department_note(past[0]))

@@ -72,7 +72,11 @@ def freeze(page: QWidget) -> None:
     for button in page.findChildren(QPushButton):
         button.setEnabled(False)
     if isinstance(page, PerformancePage):  # it builds each form's editor when the form is chosen
-        page.list.currentRowChanged.connect(lambda _row: page.editor is not None and freeze(page.editor))
+        def again(_row: int) -> None:
+            if page.editor is not None:
+                freeze(page.editor)
+
+        page.list.currentRowChanged.connect(again)
 
 
 # ── the department list ────────────────────────────────────────────────────
@@ -256,11 +260,12 @@ class DistrictPage(QWidget):
     def reload(self) -> None:
         """Read the year's departments again from the district file."""
         from services.exchange.district_file import DistrictError
-        from services.exchange.status import status
+        from services.exchange.status import District
 
         report = None
         try:
-            report = status(self.path, self.year)
+            with District(self.path) as district:
+                report = district.status(self.year)
         except DistrictError as e:
             deps, missing = [], []
             self.summary.setText(f"无法读取：{e}")
@@ -306,7 +311,7 @@ class DistrictPage(QWidget):
 
     def _select(self, row: int) -> None:
         from services.exchange.district_file import DistrictError
-        from services.exchange.status import department_findings, history
+        from services.exchange.status import District
 
         if not 0 <= row < self.departments.rowCount():
             self.detail.setText("")
@@ -317,7 +322,8 @@ class DistrictPage(QWidget):
         d = self.departments.item(row)
         self.open_button.setEnabled(True)
         try:
-            found, past = stored_findings(department_findings(self.path, d.year, d.key)), history(self.path, d.year, d.key)
+            with District(self.path) as district:
+                found, past = stored_findings(district.findings(d.year, d.key)), district.history(d.year, d.key)
         except DistrictError as e:
             found, past = [], []
             self.detail.setText(f"无法读取“{d.name}”的上报：{e}")

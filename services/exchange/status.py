@@ -1,10 +1,10 @@
 """The district's status report (上报情况): who submitted what, when, and what is still wrong.
 
 For the bureau's command line (`cmd_status`), for a sheet added to an exported workbook
-(`export_status_sheet`) and for the district window (not written yet), which needs the same
-few reads: the departments with their status (`status`), one department's workbook
-(`load_department`) and its findings (`department_findings`), its history (`history`) and the
-consolidated workbook (`load_consolidated`). All are read-only.
+(`export_status_sheet`) and for the district window, through one `District` opened (and
+inspected) once per command or action: the departments with their status (`status`), one
+department's workbook (`department`), its findings (`findings`) and history (`history`), and the
+consolidated workbook (`consolidated`). All are read-only.
 """
 
 from __future__ import annotations
@@ -85,24 +85,67 @@ def _status(r: Row) -> DepartmentStatus:
     )
 
 
-def status(district_path: Path, year: int | None = None) -> StatusReport:
-    """Every department's current submission (of ``year``, or of every year)."""
-    with reading(Path(district_path)) as (f, c):
+class District:
+    """A district file opened for reading once — inspected once — for everything one command or
+    one action of the window reads of it (``with District(path) as d:``). Nothing is kept open
+    between actions: a consolidation must be able to replace the file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._opened = reading(self.path)
+        self.file, self._conn = self._opened.__enter__()
+
+    def close(self) -> None:
+        self._opened.__exit__(None, None, None)
+
+    def __enter__(self) -> District:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def status(self, year: int | None = None) -> StatusReport:
+        """Every department's current submission (of ``year``, or of every year)."""
+        c = self._conn
         with c.begin():
             rows = [_status(r) for r in ledger.submissions(c, year)]
             expected = roster.entries(c) if inspect(c).has_table(roster.ROSTER.name) else []
-        name = f.department()[0]
-    return StatusReport(Path(district_path), name, year, rows, expected)
+        return StatusReport(self.path, self.file.department()[0], year, rows, expected)
 
+    def departments(self, year: int) -> list[DepartmentStatus]:
+        return self.status(year).departments
 
-def list_departments(district_path: Path, year: int) -> list[DepartmentStatus]:
-    return status(district_path, year).departments
+    def history(self, year: int, key: str) -> list[DepartmentStatus]:
+        """Every submission of one department-year, the current one first."""
+        with self._conn.begin():
+            return [_status(r) for r in ledger.submissions(self._conn, year, with_history=True, key=key)]
 
+    def department(self, year: int, key: str) -> Workbook:
+        """One department's current submission as a workbook (to show read-only)."""
+        c = self._conn
+        with c.begin():
+            row = _current(c, year, key)
+            try:
+                template = get_template(row.template_id)
+            except TemplateError as e:
+                raise DistrictError(str(e)) from None
+            wb = workbook_of(ledger.content(c, row.id), template)
+        for t in template.tables.values():  # a coded table the department left empty
+            if t.coded:
+                wb.coded.setdefault(t.no, {})
+        return wb
 
-def history(district_path: Path, year: int, key: str) -> list[DepartmentStatus]:
-    """Every submission of one department-year, the current one first."""
-    with reading(Path(district_path)) as (_f, c), c.begin():
-        return [_status(r) for r in ledger.submissions(c, year, with_history=True, key=key)]
+    def findings(self, year: int, key: str) -> list[Row]:
+        """The re-check findings of one department's current submission (rows of `DistrictFinding`)."""
+        with self._conn.begin():
+            return ledger.findings(self._conn, _current(self._conn, year, key).id)
+
+    def consolidated(self, year: int) -> Workbook:
+        """The district's 汇总 workbook for ``year``."""
+        try:
+            return self.file.load(year)
+        except DepartmentFileError as e:  # no such year
+            raise DistrictError(str(e)) from None
 
 
 def _current(c: Connection, year: int, key: str) -> Row:
@@ -110,36 +153,6 @@ def _current(c: Connection, year: int, key: str) -> Row:
     if not rows:
         raise DistrictError(f"区汇总文件中没有“{key}”的 {year} 年度上报")
     return rows[0]
-
-
-def load_department(district_path: Path, year: int, key: str) -> Workbook:
-    """One department's current submission as a workbook (to show read-only)."""
-    with reading(Path(district_path)) as (_f, c), c.begin():
-        row = _current(c, year, key)
-        try:
-            template = get_template(row.template_id)
-        except TemplateError as e:
-            raise DistrictError(str(e)) from None
-        wb = workbook_of(ledger.content(c, row.id), template)
-        for t in template.tables.values():  # a coded table the department left empty
-            if t.coded:
-                wb.coded.setdefault(t.no, {})
-        return wb
-
-
-def department_findings(district_path: Path, year: int, key: str) -> list[Row]:
-    """The re-check findings of one department's current submission (rows of `DistrictFinding`)."""
-    with reading(Path(district_path)) as (_f, c), c.begin():
-        return ledger.findings(c, _current(c, year, key).id)
-
-
-def load_consolidated(district_path: Path, year: int) -> Workbook:
-    """The district's 汇总 workbook for ``year``."""
-    with reading(Path(district_path)) as (f, _c):
-        try:
-            return f.load(year)
-        except DepartmentFileError as e:  # no such year
-            raise DistrictError(str(e)) from None
 
 
 # ── the command line and the sheet ─────────────────────────────────────────
@@ -157,7 +170,8 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
     """``main.py status DISTRICT.sqlite [--year Y]``: exit 1 when any department has errors
     outstanding or a department on the roster has not submitted."""
     try:
-        report = status(district, year)
+        with District(district) as d:
+            report = d.status(year)
     except DistrictError as e:
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
@@ -196,10 +210,15 @@ HEADERS = ["部门", "部门代码", "年度", "封存时间", "收到时间", "
 def export_status_sheet(district_path: Path, year: int | None, xlsx_path: Path, title: str = "上报情况") -> None:
     """Add (or replace) a sheet listing every department's status to an existing workbook,
     e.g. right after `export_xlsx` of the consolidated year; the outstanding errors follow."""
+    with District(district_path) as district:  # opened once for the report and every department's findings
+        _status_sheet(district, year, xlsx_path, title)
+
+
+def _status_sheet(district: District, year: int | None, xlsx_path: Path, title: str) -> None:
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
-    report = status(district_path, year)
+    report = district.status(year)
     book = load_workbook(xlsx_path)
     if title in book.sheetnames:
         del book[title]
@@ -227,7 +246,7 @@ def export_status_sheet(district_path: Path, year: int | None, xlsx_path: Path, 
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         ws.append(["部门", "年度", "表", "行", "栏", "说明"])
         for d in bad:
-            for f in department_findings(district_path, d.year, d.key):
+            for f in district.findings(d.year, d.key):
                 if f.severity == "error":
                     ws.append([d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
     for col, width in zip("ABCDEFGHIJKLM", (28, 14, 8, 18, 18, 10, 10, 10, 10, 10, 10, 30, 20)):
