@@ -1,119 +1,13 @@
 """决算公开助手 (Disclosure Desk): the entry point, for the window and the command line.
 
 ``python main.py`` opens the window on the bundled sample department (or a file given as the
-only argument); ``python main.py check|import-xlsx|export-xlsx …`` runs without a display.
+only argument); ``python main.py check|import-xlsx|export-xlsx …`` runs without a display (`services.cli`).
 Only what a command needs is imported, and only when it needs it.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
-
-COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster"}
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="main.py",
-        description="决算公开助手：部门决算公开表的录入、审核、导入导出。不带参数运行时打开窗口。",
-    )
-    sub = p.add_subparsers(dest="command", metavar="命令")
-
-    c = sub.add_parser("check", help="审核一个部门数据文件（.sqlite）或 Excel 报表（.xlsx）")
-    c.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
-    c.add_argument("--year", type=int, help="只审核这一年度（默认：文件中的所有年度）")
-    c.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
-    c.add_argument("--template", metavar="模板编号", help="导入 Excel 时使用这个报表模板（默认按表样自动选择；见 templates 命令）")
-
-    i = sub.add_parser("import-xlsx", help="把 Excel 报表导入部门数据文件（已有该年度则替换）")
-    i.add_argument("src", type=Path, metavar="IN.xlsx")
-    i.add_argument("-o", "--output", type=Path, required=True, metavar="DEPT.sqlite")
-    i.add_argument("--year", type=int, help="年度（Excel 中找不到年度时使用）")
-    i.add_argument("--template", metavar="模板编号", help="使用这个报表模板（默认按表样自动选择；见 templates 命令）")
-
-    tp = sub.add_parser("templates", help="列出本软件带的报表模板（编号、地区、年度、各表）")
-    tp.add_argument("--json", action="store_true", help="以 JSON 输出")
-
-    e = sub.add_parser("export-xlsx", help="把某年度导出为公开表版式的 Excel")
-    e.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
-    e.add_argument("--year", type=int, help="年度（默认：最新年度）")
-    e.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
-
-    x = sub.add_parser("export-pdf", help="导出公开文件 PDF（封面、目录、概况、公开表、情况说明、名词解释、附件）")
-    x.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
-    x.add_argument("--year", type=int, help="年度（默认：最新年度）")
-    x.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
-
-    s = sub.add_parser("submit", help="生成报送区财政局的封装文件（只含该年度，带审核结果和校验码）")
-    s.add_argument("path", type=Path, metavar="DEPT.sqlite")
-    s.add_argument("--year", type=int, required=True)
-    s.add_argument("-o", "--output", type=Path, required=True, metavar="SUB.sqlite")
-    s.add_argument("--allow-errors", action="store_true", help="审核有错误时仍然报送（封装文件中会注明）")
-
-    c2 = sub.add_parser("consolidate", help="区财政局：核验各部门报送文件并汇总（任一文件被拒则整批不入库）")
-    c2.add_argument("submissions", type=Path, nargs="+", metavar="SUB.sqlite|文件夹",
-                    help="上报文件，或放着上报文件的文件夹（其中不是上报文件的文件会跳过）")
-    c2.add_argument("-o", "--output", type=Path, required=True, metavar="DISTRICT.sqlite")
-    c2.add_argument("--name", help="汇总单位名称（默认：全区汇总）")
-
-    st = sub.add_parser("status", help="区财政局：各部门报送与审核情况（含名单中未报送的部门）")
-    st.add_argument("path", type=Path, metavar="DISTRICT.sqlite")
-    st.add_argument("--year", type=int)
-
-    r = sub.add_parser("roster", help="区财政局：导入应报部门名单（Excel 或 CSV，含“部门代码”“部门名称”两列）")
-    r.add_argument("path", type=Path, metavar="DISTRICT.sqlite")
-    r.add_argument("roster", type=Path, metavar="名单.xlsx|csv")
-    r.add_argument("--name", help="汇总单位名称（新建区汇总文件时使用，默认：全区汇总）")
-    return p
-
-
-def _utf8_streams() -> None:
-    # A Windows console may default to a legacy code page; never crash on a Chinese character.
-    for s in (sys.stdout, sys.stderr):
-        try:
-            s.reconfigure(encoding="utf-8", errors="replace")  # type: ignore[attr-defined,union-attr]
-        except (AttributeError, ValueError):
-            pass  # not a text stream we can reconfigure (e.g. captured by a test runner)
-
-
-def run_cli(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
-    from services import commands as cmd
-
-    _utf8_streams()
-    out, err = sys.stdout, sys.stderr
-    if args.command == "templates":
-        return cmd.cmd_templates(args.json, out)
-    if args.command == "check":
-        return cmd.cmd_check(args.path, args.year, args.json, out, err, template=args.template)
-    if args.command == "import-xlsx":
-        return cmd.cmd_import_xlsx(args.src, args.output, args.year, out, err, template=args.template)
-    if args.command == "export-xlsx":
-        return cmd.cmd_export_xlsx(args.path, args.year, args.output, out, err)
-    if args.command == "submit":
-        from services.exchange.submission import cmd_submit
-
-        return cmd_submit(args.path, args.year, args.output, args.allow_errors, out, err)
-    if args.command == "consolidate":
-        from services.exchange.consolidate import cmd_consolidate
-
-        return cmd_consolidate(args.submissions, args.output, out, err, name=args.name)
-    if args.command == "status":
-        from services.exchange.status import cmd_status
-
-        return cmd_status(args.path, args.year, out, err)
-    if args.command == "roster":
-        from services.exchange.roster import cmd_roster
-
-        return cmd_roster(args.path, args.roster, out, err, name=args.name)
-    if args.command == "export-pdf":
-        from services.pdf import cmd_export_pdf
-
-        return cmd_export_pdf(args.path, args.year, args.output, out, err)
-    _parser().print_help()
-    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,8 +15,12 @@ def main(argv: list[str] | None = None) -> int:
 
     multiprocessing.freeze_support()  # consolidation checks files in worker processes
     argv = sys.argv[1:] if argv is None else argv
+    from services.cli import COMMANDS
+
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
-        return run_cli(argv)
+        from services.cli import run
+
+        return run(argv)
     from ui.app import run_gui
 
     return run_gui(argv)

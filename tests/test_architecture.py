@@ -57,3 +57,15 @@ def test_every_narrative_section_has_its_writer_and_every_writer_its_section():
 
     ids = [s["id"] for s in narrative_spec()["narrative"]["section"]]
     assert sorted(ids) == sorted(WRITERS) and len(ids) == len(set(ids))
+
+
+def test_the_command_line_is_one_package():
+    """Every command is parsed and run by services.cli; no other module defines one."""
+    from services.cli import COMMANDS, parser
+
+    outside = [f"{p.relative_to(ROOT)}:{n}" for p in list((ROOT / "services").rglob("*.py")) + list((ROOT / "ui").rglob("*.py"))
+               if "cli" not in p.parts for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+               if line.startswith("def cmd_")]
+    assert outside == []
+    sub = next(a for a in parser()._actions if a.dest == "command")
+    assert set(sub.choices) == COMMANDS  # type: ignore[attr-defined]

@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import submission as S
-from services.commands import cmd_check, cmd_export_xlsx
+from services.cli.district import cmd_consolidate, cmd_roster, cmd_status, cmd_submit
+from services.cli.tables import cmd_check, cmd_export_xlsx
 from services.exchange import canonical
-from services.exchange.consolidate import ADDED, REPLACED, UNCHANGED, cmd_consolidate, consolidate
+from services.exchange.consolidate import ADDED, REPLACED, UNCHANGED, consolidate
 from services.exchange.district_file import DistrictError
 from services.exchange.gate import MAX_BYTES, Refused, is_submission_file, open_submission
-from services.exchange.roster import cmd_roster, read_roster
-from services.exchange.status import cmd_status
-from services.exchange.submission import SubmitError, cmd_submit, seal, submit
+from services.exchange.roster import read_roster
+from services.exchange.submission import SubmitError, seal, submit
 from services.money import D
 from services.store import DepartmentFile, DepartmentFileError
 from services.synthetic import generate

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from services.cli.tables import cmd_export_pdf
 from services.disclosure.narrative import PH_OPEN, draft, plain
 from services.money import parse_amount, round_cent
 from services.narrative_check import check_texts
-from services.pdf import cmd_export_pdf, export_pdf
+from services.pdf import export_pdf
 from services.pdf.linebreak import NO_END, NO_START, breaks
 from services.synthetic import generate
 from services.templates import get_template
@@ -338,7 +339,7 @@ def _seed_narrative(seed: str) -> dict[str, str]:
 @pytest.mark.parametrize("fixture, seed", [("zhuzhou_2020", "000"), ("wuhan_2020", "002")])
 def test_narrative_check_finds_the_seeds_real_contradictions(fixture, seed):
     """DOMAIN.md: 000 says 收、支总计 432.32 and 财政拨款年初结转 0; 002 says 机关运行经费 12.37 and 卫生健康 28.7."""
-    from services.commands import load_any
+    from services.cli.common import load_any
 
     xlsx = FIXTURES / f"{fixture}.xlsx"
     if not xlsx.exists() or not (ROOT / "services" / "xlsx_import.py").exists():

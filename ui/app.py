@@ -100,7 +100,7 @@ def _write_findings(win, out: Path) -> None:  # noqa: ANN001 - a MainWindow
     """What the window's findings panel holds for each year, in ``check --json``'s format."""
     import json
 
-    from services.commands import findings_json
+    from services.cli.common import findings_json
 
     doc = win.document
     results = [(win.editor(y).session.wb, win.year_findings(y)) for y in doc.years]

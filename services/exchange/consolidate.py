@@ -24,7 +24,7 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -36,7 +36,6 @@ from services.exchange.gate import Refused, Submission, is_submission_file, open
 from services.templates import get_template
 from services.workbook import Cell, Workbook
 
-EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
 #: ``progress(done, total, file name)``: a file's verdict is in
 Progress = Callable[[int, int, str], None]
 ADDED, REPLACED, UNCHANGED = "新增", "替换", "未变化"
@@ -314,21 +313,3 @@ def submission_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
             if f.is_file():
                 (files if is_submission_file(f) else skipped).append(f)
     return files, skipped
-
-
-def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: TextIO, *,
-                    name: str | None = None) -> int:
-    """``main.py consolidate SUB.sqlite|文件夹… -o DISTRICT.sqlite [--name 某某区汇总]``."""
-    subs, skipped = submission_files(subs)
-    if skipped:
-        names = "、".join(p.name for p in skipped[:5]) + (" 等" if len(skipped) > 5 else "")
-        stdout.write(f"跳过文件夹中 {len(skipped)} 个不是上报文件的文件：{names}\n")
-    try:
-        r = consolidate(subs, district, name=name)
-    except DistrictError as e:
-        stderr.write(f"无法汇总：{e}\n")
-        return EXIT_UNREADABLE
-    for o in r.outcomes:
-        stdout.write(f"  {outcome_line(o)}\n")
-    (stderr if r.refused else stdout).write(conclusion(r) + "\n")
-    return EXIT_REFUSED if r.refused else EXIT_OK

@@ -16,14 +16,12 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy import Connection, delete, insert, select
 
 from models.district import DistrictRosterEntry
-from services.exchange.district_file import DEFAULT_NAME, DistrictError, WorkCopy
+from services.exchange.district_file import DEFAULT_NAME, WorkCopy
 
-EXIT_OK, EXIT_UNREADABLE = 0, 2
 ROSTER = DistrictRosterEntry.__table__
 #: Department codes are short letters and digits (e.g. 101001); anything else is a misplaced cell.
 _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-.]{0,29}")
@@ -157,19 +155,3 @@ def set_roster(district_path: Path, new: list[RosterEntry], *, name: str | None 
     except BaseException:
         work.discard()
         raise
-
-
-def cmd_roster(district: Path, roster_file: Path, stdout: TextIO, stderr: TextIO, *, name: str | None = None) -> int:
-    """``main.py roster DISTRICT.sqlite ROSTER.xlsx|csv [--name 某某区汇总]``."""
-    try:
-        new = read_roster(roster_file)
-    except RosterError as e:
-        stderr.write(f"无法读取名单 {Path(roster_file).name}：{e}。{Path(district).name} 没有改动。\n")
-        return EXIT_UNREADABLE
-    try:
-        set_roster(district, new, name=name)
-    except DistrictError as e:
-        stderr.write(f"无法写入名单：{e}\n")
-        return EXIT_UNREADABLE
-    stdout.write(f"应报部门名单已更新：共 {len(new)} 个部门（{Path(district).name}）。\n")
-    return EXIT_OK

@@ -1,6 +1,6 @@
 """The district's status report (上报情况): who submitted what, when, and what is still wrong.
 
-For the bureau's command line (`cmd_status`), for a sheet added to an exported workbook
+For the bureau's command line (``status``, `services.cli.district`), for a sheet added to an exported workbook
 (`export_status_sheet`) and for the district window, through one `District` opened (and
 inspected) once per command or action: the departments with their status (`status`), one
 department's workbook (`department`), its findings (`findings`) and history (`history`), and the
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy import Connection, Row, inspect
 
@@ -22,8 +21,6 @@ from services.exchange.roster import RosterEntry
 from services.store import DepartmentFileError
 from services.templates import TemplateError, get_template
 from services.workbook import Workbook
-
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
 @dataclass(frozen=True)
@@ -156,50 +153,17 @@ def _current(c: Connection, year: int, key: str) -> Row:
 
 
 # ── the command line and the sheet ─────────────────────────────────────────
-def _when(stamp: str) -> str:
+def when_text(stamp: str) -> str:
     """``2021-03-05T09:30:12+08:00`` as a clerk reads it: ``2021-03-05 09:30``."""
     return stamp[:16].replace("T", " ")
 
 
-def _check_text(d: DepartmentStatus) -> str:
+def check_text(d: DepartmentStatus) -> str:
     forced = "，强制上报" if d.allow_errors else ""
     return f"封存时 {d.sealed_errors} 错 {d.sealed_warnings} 提示{forced}；复核 {d.errors} 错 {d.warnings} 提示"
 
 
-def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO) -> int:
-    """``main.py status DISTRICT.sqlite [--year Y]``: exit 1 when any department has errors
-    outstanding or a department on the roster has not submitted."""
-    try:
-        with District(district) as d:
-            report = d.status(year)
-    except DistrictError as e:
-        stderr.write(f"无法读取：{e}\n")
-        return EXIT_UNREADABLE
-    expected = f"（名单中共 {len(report.roster)} 个部门）" if report.roster else ""
-    if not report.years():
-        stdout.write(f"{report.name}：还没有收到上报{expected}。\n")
-    missing_any = False
-    for y in report.years():
-        deps = [d for d in report.departments if d.year == y]
-        missing = report.missing(y)
-        missing_any = missing_any or bool(missing)
-        if not deps and not missing:
-            stdout.write(f"{report.name}：没有 {y} 年度的上报。\n")
-            continue
-        stdout.write(f"{report.name} {y} 年度：已收到 {len(deps)} 个部门的上报{expected}\n")
-        for d in deps:
-            mark = "✗" if d.errors else "✓"
-            again = f"，第 {d.times} 次上报" if d.times > 1 else ""
-            stdout.write(f"  {mark} {d.name}{_code(d.code)}：{_when(d.sealed_at)} 封存，{_when(d.received_at)} 收到{again}；{_check_text(d)}\n")
-        for e in missing:
-            stdout.write(f"  ○ {e.name}{_code(e.code)}：未报送\n")
-        bad = [d for d in deps if d.errors]
-        stdout.write(f"共 {len(bad)} 个部门有未改正的错误" if bad else "所有已报部门复核均无错误")
-        stdout.write(f"，{len(missing)} 个部门未报送。\n" if missing else "。\n")
-    return EXIT_ERRORS if report.with_errors or missing_any else EXIT_OK
-
-
-def _code(code: str) -> str:
+def code_text(code: str) -> str:
     return f"（{code}）" if code else ""
 
 
@@ -229,7 +193,7 @@ def _status_sheet(district: District, year: int | None, xlsx_path: Path, title: 
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for d in report.departments:
-        ws.append([d.name, d.code, d.year, _when(d.sealed_at), _when(d.received_at), d.times, d.sealed_errors,
+        ws.append([d.name, d.code, d.year, when_text(d.sealed_at), when_text(d.received_at), d.times, d.sealed_errors,
                    d.sealed_warnings, "是" if d.allow_errors else "否", d.errors, d.warnings, d.source, d.digest[:16]])
     missing = [(y, e) for y in report.years() for e in report.missing(y)]
     if missing:

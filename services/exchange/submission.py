@@ -16,7 +16,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
 
 from sqlalchemy import create_engine, insert
 from sqlalchemy.pool import NullPool
@@ -32,7 +31,6 @@ from services.money import to_storage
 from services.store import APP_NAME, DepartmentFile, DepartmentFileError
 from services.workbook import Workbook
 
-EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
 APP_VERSION = product.VERSION
 
 
@@ -156,18 +154,3 @@ def submit(dept_path: Path, year: int, out_path: Path, allow_errors: bool = Fals
     except DepartmentFileError as e:
         raise SubmitError(str(e), True) from None
     return seal(wb, out_path, allow_errors, department_schema=SCHEMA_VERSION)
-
-
-def cmd_submit(dept: Path, year: int, out: Path, allow_errors: bool, stdout: TextIO, stderr: TextIO) -> int:
-    """``main.py submit DEPT.sqlite --year Y -o OUT.sqlite [--allow-errors]``."""
-    try:
-        r = submit(dept, year, out, allow_errors)
-    except SubmitError as e:
-        stderr.write(f"无法生成上报文件：{e}\n")
-        return EXIT_UNREADABLE if e.unreadable else EXIT_REFUSED
-    forced = "（含错误，强制上报）" if r.allow_errors else ""
-    stdout.write(
-        f"已生成上报文件 {r.path}：{r.department} {r.year} 年度，{r.values} 个数据；"
-        f"审核 {r.errors} 个错误、{r.warnings} 个提示{forced}；校验码 {r.digest[:16]}…\n"
-    )
-    return EXIT_OK

@@ -1,84 +1,18 @@
-"""The command-line operations (命令行): check, import and export, without any Qt.
+"""The clerk's commands on tables (命令行): ``templates``, ``check``, ``import-xlsx``,
+``export-xlsx``, ``export-pdf``.
 
-`main.py` parses arguments and calls these; each returns an exit code and writes plain Chinese
-to the given streams. Heavy libraries (SQLAlchemy, openpyxl) are imported only by the command
-that needs them, so ``main.py --help`` and the GUI start quickly.
+Each returns an exit code and writes plain Chinese to the given streams. Heavy libraries
+(SQLAlchemy, openpyxl, ReportLab) are imported only by the command that needs them.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from services.findings import SEVERITY_ZH, Finding
+from services.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, InputError, Loaded, findings_json, load_any, print_findings
 from services.workbook import Workbook
-
-EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
-
-
-class InputError(Exception):
-    """A file that cannot be read; the message is one line of Chinese for the clerk."""
-
-
-@dataclass
-class Loaded:
-    workbooks: list[Workbook]
-    #: figures of an imported workbook that could not be placed, as readable lines
-    unplaced: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-
-def load_any(path: Path, year: int | None = None, template: str | None = None) -> Loaded:
-    """Workbooks from a department file (.sqlite) or a publication workbook (.xlsx); ``template``
-    is the template id an imported workbook is read with (chosen from the file when ``None``)."""
-    if not path.exists():
-        raise InputError(f"找不到文件：{path}")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        from services.templates import TemplateError
-        from services.xlsx_import import XlsxImportError, import_xlsx
-
-        try:
-            res = import_xlsx(path, year=year, template_id=template)
-        except (XlsxImportError, TemplateError) as e:
-            raise InputError(str(e)) from None
-        return Loaded([res.workbook], [str(u) for u in res.unplaced], list(res.notes))
-    from services.store import DepartmentFile, DepartmentFileError
-
-    try:
-        with DepartmentFile.open(path, readonly=True) as f:
-            years = f.years()
-            if year is not None:
-                if year not in years:
-                    raise InputError(f"{path.name} 中没有 {year} 年度的数据（已有：{'、'.join(map(str, years)) or '无'}）")
-                years = [year]
-            return Loaded([f.load(y) for y in years])
-    except DepartmentFileError as e:
-        raise InputError(str(e)) from None
-
-
-def _title(wb: Workbook) -> str:
-    return f"{wb.department or '（未填部门名称）'} {wb.year} 年度（模板：{wb.template.name}）"
-
-
-def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
-    out.write(_title(wb) + "\n")
-    if not findings:
-        out.write("  审核通过：没有发现问题。\n")
-        return
-    by_table: dict[str, list[Finding]] = {}
-    for f in findings:
-        by_table.setdefault(f.table, []).append(f)
-    for no in sorted(by_table):
-        fs = by_table[no]
-        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n")
-        for f in fs:
-            mark = "✗" if f.is_error else "!"
-            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {f.message}\n")
-    errors = sum(f.is_error for f in findings)
-    out.write(f"\n共 {errors} 个错误，{len(findings) - errors} 个提示。\n")
 
 
 def cmd_templates(as_json: bool, out: TextIO) -> int:
@@ -102,12 +36,6 @@ def cmd_templates(as_json: bool, out: TextIO) -> int:
         for s in t.tables.values():
             out.write(f"    {s.no}  {s.title}\n")
     return EXIT_OK
-
-
-def findings_json(results: list[tuple[Workbook, list[Finding]]]) -> list[dict]:
-    """``check --json``: each year's findings, with its year and department (the window's
-    ``--findings-json`` writes the same)."""
-    return [{**f.as_json(), "year": wb.year, "department": wb.department} for wb, fs in results for f in fs]
 
 
 def cmd_check(path: Path, year: int | None, as_json: bool, out: TextIO, err: TextIO, template: str | None = None) -> int:
@@ -199,3 +127,42 @@ def cmd_export_xlsx(src: Path, year: int | None, dest: Path, out: TextIO, err: T
         return EXIT_UNREADABLE
     out.write(f"已导出 {wb.department} {wb.year} 年度到 {dest}\n")
     return EXIT_OK
+
+
+def cmd_export_pdf(src: Path, year: int | None, dest: Path, out: TextIO, err: TextIO) -> int:
+    """``main.py export-pdf PATH [--year Y] -o OUT.pdf``: 0 written, 2 unreadable or unwritable."""
+    from services.pdf import export_pdf
+
+    try:
+        loaded = load_any(src, year)
+    except InputError as e:
+        err.write(f"无法读取：{e}\n")
+        return EXIT_UNREADABLE
+    if not loaded.workbooks:
+        err.write(f"无法读取：{src.name} 中没有任何年度的数据\n")
+        return EXIT_UNREADABLE
+    wb = max(loaded.workbooks, key=lambda w: w.year)
+    if year is None and len(loaded.workbooks) > 1:
+        out.write(f"文件中有多个年度，导出最新的 {wb.year} 年度（可用 --year 指定）。\n")
+    try:
+        res = export_pdf(wb, dest)
+    except OSError as e:
+        err.write(f"无法写入 {dest}：{e.strerror or e}\n")
+        return EXIT_UNREADABLE
+    out.write(f"已导出 {wb.department} {wb.year} 年度公开文件到 {dest}：共 {res.pages} 页，用时 {res.seconds:.2f} 秒。\n")
+    _report_checks(wb, out)
+    if res.placeholders:
+        out.write(f"还有 {len(res.placeholders)} 处需要单位填写（PDF 中以红色“【请填写：…】”标出）：\n")
+        for p in res.placeholders:
+            out.write(f"  - {p}\n")
+    return EXIT_OK
+
+
+def _report_checks(wb: Workbook, out: TextIO) -> None:
+    """One line on the checks, so a clerk does not publish a table that does not reconcile."""
+    from services.engine import check_workbook
+
+    findings = check_workbook(wb)  # tables, the clerk's texts and the 绩效 forms
+    if findings:
+        errors = sum(f.is_error for f in findings)
+        out.write(f"注意：审核发现 {errors} 个错误、{len(findings) - errors} 个提示（用 check 命令查看），公开前请核对。\n")

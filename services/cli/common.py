@@ -1,0 +1,83 @@
+"""What every command shares: exit codes, reading a department file or a workbook, printing findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from services.findings import SEVERITY_ZH, Finding
+from services.workbook import Workbook
+
+#: 0 done; 1 errors found (or a file refused); 2 a file that cannot be read or written
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+EXIT_REFUSED = 1
+
+
+class InputError(Exception):
+    """A file that cannot be read; the message is one line of Chinese for the clerk."""
+
+
+@dataclass
+class Loaded:
+    workbooks: list[Workbook]
+    #: figures of an imported workbook that could not be placed, as readable lines
+    unplaced: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def load_any(path: Path, year: int | None = None, template: str | None = None) -> Loaded:
+    """Workbooks from a department file (.sqlite) or a publication workbook (.xlsx); ``template``
+    is the template id an imported workbook is read with (chosen from the file when ``None``)."""
+    if not path.exists():
+        raise InputError(f"找不到文件：{path}")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        from services.templates import TemplateError
+        from services.xlsx_import import XlsxImportError, import_xlsx
+
+        try:
+            res = import_xlsx(path, year=year, template_id=template)
+        except (XlsxImportError, TemplateError) as e:
+            raise InputError(str(e)) from None
+        return Loaded([res.workbook], [str(u) for u in res.unplaced], list(res.notes))
+    from services.store import DepartmentFile, DepartmentFileError
+
+    try:
+        with DepartmentFile.open(path, readonly=True) as f:
+            years = f.years()
+            if year is not None:
+                if year not in years:
+                    raise InputError(f"{path.name} 中没有 {year} 年度的数据（已有：{'、'.join(map(str, years)) or '无'}）")
+                years = [year]
+            return Loaded([f.load(y) for y in years])
+    except DepartmentFileError as e:
+        raise InputError(str(e)) from None
+
+
+def title(wb: Workbook) -> str:
+    return f"{wb.department or '（未填部门名称）'} {wb.year} 年度（模板：{wb.template.name}）"
+
+
+def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
+    out.write(title(wb) + "\n")
+    if not findings:
+        out.write("  审核通过：没有发现问题。\n")
+        return
+    by_table: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_table.setdefault(f.table, []).append(f)
+    for no in sorted(by_table):
+        fs = by_table[no]
+        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n")
+        for f in fs:
+            mark = "✗" if f.is_error else "!"
+            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {f.message}\n")
+    errors = sum(f.is_error for f in findings)
+    out.write(f"\n共 {errors} 个错误，{len(findings) - errors} 个提示。\n")
+
+
+def findings_json(results: list[tuple[Workbook, list[Finding]]]) -> list[dict]:
+    """``check --json``: each year's findings, with its year and department (the window's
+    ``--findings-json`` writes the same)."""
+    return [{**f.as_json(), "year": wb.year, "department": wb.department} for wb, fs in results for f in fs]

@@ -1,0 +1,105 @@
+"""The bureau's and the seal's commands (上报与汇总): ``submit``, ``consolidate``, ``status``, ``roster``.
+
+Each returns an exit code and writes plain Chinese to the given streams; the work is done by
+`services.exchange`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from services.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE
+
+
+def cmd_submit(dept: Path, year: int, out: Path, allow_errors: bool, stdout: TextIO, stderr: TextIO) -> int:
+    """``main.py submit DEPT.sqlite --year Y -o OUT.sqlite [--allow-errors]``."""
+    from services.exchange.submission import SubmitError, submit
+
+    try:
+        r = submit(dept, year, out, allow_errors)
+    except SubmitError as e:
+        stderr.write(f"无法生成上报文件：{e}\n")
+        return EXIT_UNREADABLE if e.unreadable else EXIT_REFUSED
+    forced = "（含错误，强制上报）" if r.allow_errors else ""
+    stdout.write(
+        f"已生成上报文件 {r.path}：{r.department} {r.year} 年度，{r.values} 个数据；"
+        f"审核 {r.errors} 个错误、{r.warnings} 个提示{forced}；校验码 {r.digest[:16]}…\n"
+    )
+    return EXIT_OK
+
+
+def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: TextIO, *,
+                    name: str | None = None) -> int:
+    """``main.py consolidate SUB.sqlite|文件夹… -o DISTRICT.sqlite [--name 某某区汇总]``."""
+    from services.exchange.consolidate import conclusion, consolidate, outcome_line, submission_files
+    from services.exchange.district_file import DistrictError
+
+    subs, skipped = submission_files(subs)
+    if skipped:
+        names = "、".join(p.name for p in skipped[:5]) + (" 等" if len(skipped) > 5 else "")
+        stdout.write(f"跳过文件夹中 {len(skipped)} 个不是上报文件的文件：{names}\n")
+    try:
+        r = consolidate(subs, district, name=name)
+    except DistrictError as e:
+        stderr.write(f"无法汇总：{e}\n")
+        return EXIT_UNREADABLE
+    for o in r.outcomes:
+        stdout.write(f"  {outcome_line(o)}\n")
+    (stderr if r.refused else stdout).write(conclusion(r) + "\n")
+    return EXIT_REFUSED if r.refused else EXIT_OK
+
+
+def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO) -> int:
+    """``main.py status DISTRICT.sqlite [--year Y]``: exit 1 when any department has errors
+    outstanding or a department on the roster has not submitted."""
+    from services.exchange.district_file import DistrictError
+    from services.exchange.status import District, check_text, code_text, when_text
+
+    try:
+        with District(district) as opened:
+            report = opened.status(year)
+    except DistrictError as e:
+        stderr.write(f"无法读取：{e}\n")
+        return EXIT_UNREADABLE
+    expected = f"（名单中共 {len(report.roster)} 个部门）" if report.roster else ""
+    if not report.years():
+        stdout.write(f"{report.name}：还没有收到上报{expected}。\n")
+    missing_any = False
+    for y in report.years():
+        deps = [d for d in report.departments if d.year == y]
+        missing = report.missing(y)
+        missing_any = missing_any or bool(missing)
+        if not deps and not missing:
+            stdout.write(f"{report.name}：没有 {y} 年度的上报。\n")
+            continue
+        stdout.write(f"{report.name} {y} 年度：已收到 {len(deps)} 个部门的上报{expected}\n")
+        for d in deps:
+            mark = "✗" if d.errors else "✓"
+            again = f"，第 {d.times} 次上报" if d.times > 1 else ""
+            stdout.write(f"  {mark} {d.name}{code_text(d.code)}：{when_text(d.sealed_at)} 封存，{when_text(d.received_at)} 收到{again}；{check_text(d)}\n")
+        for entry in missing:
+            stdout.write(f"  ○ {entry.name}{code_text(entry.code)}：未报送\n")
+        bad = [d for d in deps if d.errors]
+        stdout.write(f"共 {len(bad)} 个部门有未改正的错误" if bad else "所有已报部门复核均无错误")
+        stdout.write(f"，{len(missing)} 个部门未报送。\n" if missing else "。\n")
+    return EXIT_ERRORS if report.with_errors or missing_any else EXIT_OK
+
+
+def cmd_roster(district: Path, roster_file: Path, stdout: TextIO, stderr: TextIO, *, name: str | None = None) -> int:
+    """``main.py roster DISTRICT.sqlite ROSTER.xlsx|csv [--name 某某区汇总]``."""
+    from services.exchange.district_file import DistrictError
+    from services.exchange.roster import RosterError, read_roster, set_roster
+
+    try:
+        new = read_roster(roster_file)
+    except RosterError as e:
+        stderr.write(f"无法读取名单 {Path(roster_file).name}：{e}。{Path(district).name} 没有改动。\n")
+        return EXIT_UNREADABLE
+    try:
+        set_roster(district, new, name=name)
+    except DistrictError as e:
+        stderr.write(f"无法写入名单：{e}\n")
+        return EXIT_UNREADABLE
+    stdout.write(f"应报部门名单已更新：共 {len(new)} 个部门（{Path(district).name}）。\n")
+    return EXIT_OK
