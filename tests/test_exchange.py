@@ -627,3 +627,62 @@ def test_the_status_sheet_reads_the_district_opened_once(district, tmp_path, mon
     assert any(r[0] == "未改正的错误" for r in rows)  # zhuzhou's four errors are listed
     errors = rows[[r[0] for r in rows].index("未改正的错误") + 2:]
     assert len(errors) == 4 and {r[0] for r in errors} == {"株洲市渌口区信访局"} and errors[0][2:4] == ["01", "行30 总计"]
+
+
+def _seals_of_wuhan(seeds: dict[str, Path], tmp_path: Path, older_at: str, newer_at: str) -> tuple[Path, Path]:
+    """Two seals of the same department-year: an older one with a wrong figure (forced), and
+    the newer, clean one."""
+    with DepartmentFile.open(seeds["wh"], readonly=True) as f:
+        wb = f.load(2020)
+    older, newer = tmp_path / "older.sub", tmp_path / "newer.sub"
+    seal(wb, newer, created_at=newer_at)
+    wb.set(Cell("03", "2010308", 1), D("370.83"))
+    seal(wb, older, allow_errors=True, created_at=older_at)
+    return older, newer
+
+
+@pytest.mark.parametrize("order", ["newer first", "older first"])
+def test_the_newest_seal_wins_whatever_the_file_order(seeds: dict[str, Path], tmp_path: Path, order: str) -> None:
+    from services.exchange.consolidate import OLDER
+
+    older, newer = _seals_of_wuhan(seeds, tmp_path, "2021-03-01T09:00:00+08:00", "2021-03-02T09:00:00+08:00")
+    district = tmp_path / "d.sqlite"
+    files = [newer, older] if order == "newer first" else [older, newer]
+    r = consolidate(files, district)
+    assert r.written and not r.refused
+    assert [o.action for o in r.outcomes] == ([ADDED, OLDER] if order == "newer first" else [ADDED, REPLACED])
+    (current,) = list_departments(district, 2020)
+    assert current.sealed_at == "2021-03-02T09:00:00+08:00" and not current.allow_errors and current.errors == 0
+    assert load_consolidated(district, 2020).get(Cell("03", "2010308", 1)) == D("369.83")
+    assert len(history(district, 2020, current.key)) == 2  # the older one is in the history
+
+
+def test_an_older_seal_arriving_later_goes_to_the_history(seeds: dict[str, Path], tmp_path: Path) -> None:
+    from services.exchange.consolidate import OLDER, conclusion, outcome_line
+
+    # the older one was sealed in Urumqi time, still before the newer one in Beijing time
+    older, newer = _seals_of_wuhan(seeds, tmp_path, "2021-03-02T08:30:00+06:00", "2021-03-02T11:00:00+08:00")
+    district = tmp_path / "d.sqlite"
+    consolidate([newer], district)
+    before = load_consolidated(district, 2020).values
+    r = consolidate([older], district)
+    assert [o.action for o in r.outcomes] == [OLDER] and r.written and r.years == []
+    assert "存入历次上报" in outcome_line(r.outcomes[0]) and "汇总数没有变化" in conclusion(r)
+    assert load_consolidated(district, 2020).values == before
+    (current,) = list_departments(district, 2020)
+    past = history(district, 2020, current.key)
+    assert [p.sealed_at for p in past] == ["2021-03-02T11:00:00+08:00", "2021-03-02T08:30:00+06:00"]
+    assert past[1].replaced_at is not None and past[0].replaced_at is None
+
+
+def test_a_tie_on_seal_time_is_decided_by_content_not_file_order(seeds: dict[str, Path], tmp_path: Path) -> None:
+    a, b = _seals_of_wuhan(seeds, tmp_path, "2021-03-02T09:00:00+08:00", "2021-03-02T09:00:00+08:00")
+    kept = set()
+    for files in ([a, b], [b, a]):
+        district = tmp_path / f"d{len(kept)}.sqlite"
+        if district.exists():
+            district.unlink()
+        consolidate(files, district)
+        (current,) = list_departments(district, 2020)
+        kept.add(current.digest)
+    assert len(kept) == 1

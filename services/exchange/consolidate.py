@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
@@ -39,6 +39,8 @@ from services.workbook import Cell, Workbook
 #: ``progress(done, total, file name)``: a file's verdict is in
 Progress = Callable[[int, int, str], None]
 ADDED, REPLACED, UNCHANGED = "新增", "替换", "未变化"
+#: sealed before the submission the district holds: kept in the history, the newer one stays
+OLDER = "早于已收到的上报，存入历次上报，未替换"
 #: From this many files on, the gate runs in worker processes (starting them costs ~0.3 s).
 PARALLEL_FROM = 40
 MAX_WORKERS = 4
@@ -144,6 +146,8 @@ class _Run:
         self.c, self.now = conn, now
         self.totals: dict[int, YearTotals] = {}
         self.changed: set[int] = set()
+        #: something was stored (a submission, if only into the history): the run must be committed
+        self.stored = False
 
     def _year(self, year: int, template_id: str) -> YearTotals:
         t = self.totals.get(year)
@@ -161,6 +165,11 @@ class _Run:
         old = ledger.current(self.c, dept, m.year)
         if old is not None and old.digest == m.digest:
             return UNCHANGED
+        if old is not None and seal_order(m.created_at, m.digest) < seal_order(old.sealed_at, old.digest):
+            # The newest seal wins, whatever order the files come in: this one is history.
+            ledger.add(self.c, sub, dept, sub.source.name, self.now, None, newer=old.id)
+            self.stored = True
+            return OLDER
         if totals.template_id != m.template_id:
             # A year is summed on one template; only a department that is the year's sole one may
             # move it to another.
@@ -173,7 +182,24 @@ class _Run:
         ledger.add(self.c, sub, dept, sub.source.name, self.now, old.id if old else None)
         totals.add(sub.parts())
         self.changed.add(m.year)
+        self.stored = True
         return REPLACED if old is not None else ADDED
+
+
+def seal_order(sealed_at: str, digest: str) -> tuple[datetime, str]:
+    """Which of two seals of a department-year is newer: the later seal time (instants, whatever
+    their offsets; a time without one is taken as Beijing time), and on a tie the content's digest,
+    so that the outcome never depends on the order the files came in."""
+    try:
+        when = datetime.fromisoformat(sealed_at)
+    except ValueError:  # the gate refuses such a manifest; an old district row may still hold one
+        when = datetime(1, 1, 2, tzinfo=timezone.utc)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_BEIJING)
+    return when, digest
+
+
+_BEIJING = timezone(timedelta(hours=8))
 
 
 def _now() -> str:
@@ -215,12 +241,12 @@ def consolidate(submission_paths: list[Path], district_path: Path, *, name: str 
                     result.outcomes.append(_one(run, p, gated))
                     if progress is not None:
                         progress(len(result.outcomes), len(paths), p.name)
-                if result.refused or not run.changed:
+                if result.refused or not run.stored:
                     tx.rollback()
         finally:
             conn.close()
             conn.engine.dispose()
-        if result.refused or not run.changed:
+        if result.refused or not run.stored:
             work.discard()
             return result
         with work.department_file() as f:
@@ -296,6 +322,8 @@ def conclusion(r: ConsolidateResult) -> str:
         return f"有 {len(r.refused)} 个文件被拒收，本次没有汇总任何文件，{r.district.name} {left}。"
     if not r.written:
         return f"所有上报均已收到过，{r.district.name} 没有改动。"
+    if not r.years:
+        return f"收到的上报都早于已有的上报，已存入历次上报，{r.district.name} 的汇总数没有变化。"
     return f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district}（{'、'.join(map(str, r.years))} 年度）。"
 
 

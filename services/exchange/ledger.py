@@ -29,6 +29,7 @@ class Current:
     id: int
     digest: str
     template_id: str
+    sealed_at: str
 
 
 def department_id(c: Connection, key: str, code: str, name: str) -> int:
@@ -42,7 +43,7 @@ def department_id(c: Connection, key: str, code: str, name: str) -> int:
 
 
 def current(c: Connection, dept_id: int, year: int) -> Current | None:
-    row = c.execute(select(Sub.c.id, Sub.c.digest, Sub.c.template_id).where(
+    row = c.execute(select(Sub.c.id, Sub.c.digest, Sub.c.template_id, Sub.c.sealed_at).where(
         Sub.c.department_id == dept_id, Sub.c.year == year, Sub.c.replaced_at.is_(None))).first()
     return Current(*row) if row else None
 
@@ -52,12 +53,15 @@ def year_template(c: Connection, year: int) -> str | None:
     return c.execute(select(Sub.c.template_id).where(Sub.c.year == year, Sub.c.replaced_at.is_(None)).limit(1)).scalar()
 
 
-def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, replaces: int | None) -> int:
-    """Store an accepted submission; the one it ``replaces`` moves to the history."""
+def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, replaces: int | None,
+        newer: int | None = None) -> int:
+    """Store an accepted submission; the one it ``replaces`` moves to the history. A submission
+    sealed before the ``newer`` one the district holds goes straight to the history."""
     m = sub.manifest
     if replaces is not None:  # first, so the "one current per department-year" index holds throughout
         c.execute(update(Sub).where(Sub.c.id == replaces).values(replaced_at=now))
     sid = c.execute(insert(Sub).values(
+        replaced_at=now if newer is not None else None, replaced_by=newer,
         department_id=dept_id, year=m.year, department=m.department, template_id=m.template_id,
         digest=m.digest, sealed_at=m.created_at, received_at=now, source=source, app_version=m.app_version,
         allow_errors=bool(m.allow_errors), sealed_errors=m.errors, sealed_warnings=m.warnings,
@@ -103,7 +107,7 @@ def current_ids(c: Connection, year: int) -> Iterator[int]:
 
 def submissions(c: Connection, year: int | None = None, *, with_history: bool = False,
                 key: str | None = None) -> list[Row]:
-    """Submission rows joined with their department, newest first within a department-year;
+    """Submission rows joined with their department, the current one first within a department-year;
     each row also carries ``times``, how many submissions that department-year has had."""
     h = Sub.alias("h")
     times = (select(func.count()).where(h.c.department_id == Sub.c.department_id, h.c.year == Sub.c.year)
@@ -116,4 +120,5 @@ def submissions(c: Connection, year: int | None = None, *, with_history: bool = 
         q = q.where(D.c.key == key)
     if not with_history:
         q = q.where(Sub.c.replaced_at.is_(None))
-    return list(c.execute(q.order_by(Sub.c.year, D.c.name, D.c.key, Sub.c.id.desc())))
+    # the current one first, then the history from the latest received
+    return list(c.execute(q.order_by(Sub.c.year, D.c.name, D.c.key, Sub.c.replaced_at.is_not(None), Sub.c.id.desc())))
