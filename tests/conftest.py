@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from services.synthetic import generate
 from services.templates import get_template
 from services.workbook import Workbook
+from tests.pg_server import pg_district, pg_server  # noqa: F401 - fixtures: a PostgreSQL server for the district tests
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_XLSX = ROOT / "resources" / "samples" / "武汉市汉阳区信访局_2020.xlsx"

@@ -12,6 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from services.exchange.target import as_target
+
 COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster"}
 
 
@@ -23,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="命令")
 
     c = sub.add_parser("check", help="审核一个部门数据文件（.sqlite）或 Excel 报表（.xlsx）")
-    c.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
+    c.add_argument("path", type=as_target, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
     c.add_argument("--year", type=int, help="只审核这一年度（默认：文件中的所有年度）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
     c.add_argument("--template", metavar="模板编号", help="导入 Excel 时使用这个报表模板（默认按表样自动选择；见 templates 命令）")
@@ -38,12 +40,12 @@ def parser() -> argparse.ArgumentParser:
     tp.add_argument("--json", action="store_true", help="以 JSON 输出")
 
     e = sub.add_parser("export-xlsx", help="把某年度导出为公开表版式的 Excel")
-    e.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
+    e.add_argument("path", type=as_target, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
     e.add_argument("--year", type=int, help="年度（默认：最新年度）")
     e.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.xlsx")
 
     x = sub.add_parser("export-pdf", help="导出公开文件 PDF（封面、目录、概况、公开表、情况说明、名词解释、附件）")
-    x.add_argument("path", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
+    x.add_argument("path", type=as_target, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
     x.add_argument("--year", type=int, help="年度（默认：最新年度）")
     x.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
 
@@ -56,15 +58,15 @@ def parser() -> argparse.ArgumentParser:
     c2 = sub.add_parser("consolidate", help="区财政局：核验各部门报送文件并汇总（任一文件被拒则整批不入库）")
     c2.add_argument("submissions", type=Path, nargs="+", metavar="SUB.sqlite|文件夹",
                     help="上报文件，或放着上报文件的文件夹（其中不是上报文件的文件会跳过）")
-    c2.add_argument("-o", "--output", type=Path, required=True, metavar="DISTRICT.sqlite")
+    c2.add_argument("-o", "--output", type=as_target, required=True, metavar="DISTRICT.sqlite")
     c2.add_argument("--name", help="汇总单位名称（默认：全区汇总）")
 
     st = sub.add_parser("status", help="区财政局：各部门报送与审核情况（含名单中未报送的部门）")
-    st.add_argument("path", type=Path, metavar="DISTRICT.sqlite")
+    st.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
     st.add_argument("--year", type=int)
 
     r = sub.add_parser("roster", help="区财政局：导入应报部门名单（Excel 或 CSV，含“部门代码”“部门名称”两列）")
-    r.add_argument("path", type=Path, metavar="DISTRICT.sqlite")
+    r.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
     r.add_argument("roster", type=Path, metavar="名单.xlsx|csv")
     r.add_argument("--name", help="汇总单位名称（新建区汇总文件时使用，默认：全区汇总）")
     return p

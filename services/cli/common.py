@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
+from services.exchange.target import Target
 from services.findings import SEVERITY_ZH, Finding
 from services.workbook import Workbook
 
@@ -26,9 +26,11 @@ class Loaded:
     notes: list[str] = field(default_factory=list)
 
 
-def load_any(path: Path, year: int | None = None, template: str | None = None) -> Loaded:
+def load_any(path: Target, year: int | None = None, template: str | None = None) -> Loaded:
     """Workbooks from a department file (.sqlite) or a publication workbook (.xlsx); ``template``
     is the template id an imported workbook is read with (chosen from the file when ``None``)."""
+    if isinstance(path, str):  # a district on a database server (`is_server`): its 汇总 years
+        return _from_server(path, year)
     if not path.exists():
         raise InputError(f"找不到文件：{path}")
     suffix = path.suffix.lower()
@@ -81,3 +83,19 @@ def findings_json(results: list[tuple[Workbook, list[Finding]]]) -> list[dict]:
     """``check --json``: each year's findings, with its year and department (the window's
     ``--findings-json`` writes the same)."""
     return [{**f.as_json(), "year": wb.year, "department": wb.department} for wb, fs in results for f in fs]
+
+
+def _from_server(url: str, year: int | None) -> Loaded:
+    from services.exchange.district_file import DistrictError
+    from services.exchange.district_store import label, reading
+
+    try:
+        with reading(url) as (district, _conn):
+            years = district.years()
+            if year is not None:
+                if year not in years:
+                    raise InputError(f"{label(url)} 中没有 {year} 年度的数据（已有：{'、'.join(map(str, years)) or '无'}）")
+                years = [year]
+            return Loaded([district.load(y) for y in years])
+    except DistrictError as e:
+        raise InputError(str(e)) from None

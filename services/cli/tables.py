@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from services.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_UNREADABLE, InputError, Loaded, findings_json, load_any, print_findings
+from services.exchange.target import Target, label
 from services.workbook import Workbook
 
 
@@ -101,7 +102,7 @@ def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: T
     return EXIT_OK
 
 
-def cmd_export_xlsx(src: Path, year: int | None, dest: Path, out: TextIO, err: TextIO) -> int:
+def cmd_export_xlsx(src: Target, year: int | None, dest: Path, out: TextIO, err: TextIO) -> int:
     from services.xlsx_export import export_xlsx
 
     try:
@@ -114,10 +115,10 @@ def cmd_export_xlsx(src: Path, year: int | None, dest: Path, out: TextIO, err: T
         out.write(f"文件中有多个年度，导出最新的 {wb.year} 年度（可用 --year 指定）。\n")
     try:
         export_xlsx(wb, dest)
-        if src.suffix.lower() == ".sqlite":
-            from services.exchange.district_file import is_district_file
+        if isinstance(src, str) or src.suffix.lower() == ".sqlite":  # a server district, or maybe a district file
+            from services.exchange.district_store import is_district
 
-            if is_district_file(src):  # the 汇总 tables, then who submitted and what is outstanding
+            if is_district(src):  # the 汇总 tables, then who submitted and what is outstanding
                 from services.exchange.status import export_status_sheet
 
                 export_status_sheet(src, wb.year, dest)
@@ -129,7 +130,7 @@ def cmd_export_xlsx(src: Path, year: int | None, dest: Path, out: TextIO, err: T
     return EXIT_OK
 
 
-def cmd_export_pdf(src: Path, year: int | None, dest: Path, out: TextIO, err: TextIO) -> int:
+def cmd_export_pdf(src: Target, year: int | None, dest: Path, out: TextIO, err: TextIO) -> int:
     """``main.py export-pdf PATH [--year Y] -o OUT.pdf``: 0 written, 2 unreadable or unwritable."""
     from services.pdf import export_pdf
 
@@ -139,7 +140,7 @@ def cmd_export_pdf(src: Path, year: int | None, dest: Path, out: TextIO, err: Te
         err.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
     if not loaded.workbooks:
-        err.write(f"无法读取：{src.name} 中没有任何年度的数据\n")
+        err.write(f"无法读取：{label(src)} 中没有任何年度的数据\n")
         return EXIT_UNREADABLE
     wb = max(loaded.workbooks, key=lambda w: w.year)
     if year is None and len(loaded.workbooks) > 1:

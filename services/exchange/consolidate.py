@@ -29,10 +29,11 @@ from typing import Any
 from sqlalchemy import Connection
 
 from services.engine import bulk_allocation
-from services.exchange import ledger
+from services.exchange import district_store, ledger
 from services.exchange.canonical import Content
-from services.exchange.district_file import DEFAULT_NAME, DistrictError, WorkCopy
+from services.exchange.district_file import DEFAULT_NAME, DistrictError
 from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
+from services.exchange.target import Target
 from services.templates import get_template
 from services.workbook import Cell, Workbook
 
@@ -63,7 +64,7 @@ class FileOutcome:
 
 @dataclass
 class ConsolidateResult:
-    district: Path
+    district: Target
     outcomes: list[FileOutcome] = field(default_factory=list)
     #: whether the district file was replaced by the new version
     written: bool = False
@@ -212,53 +213,40 @@ def _workers(files: int, asked: int | None) -> int:
     return min(os.cpu_count() or 1, MAX_WORKERS) if files >= PARALLEL_FROM else 1
 
 
-def consolidate(submission_paths: list[Path], district_path: Path, *, name: str | None = None,
+def consolidate(submission_paths: list[Path], district: Target, *, name: str | None = None,
                 code: str = "", workers: int | None = None, progress: Progress | None = None,
                 start_method: str | None = None) -> ConsolidateResult:
-    """Accept every submission into the district file, or none of them.
+    """Accept every submission into the district, or none of them.
 
-    A missing district file is created (named ``name``, default 全区汇总). ``workers``: processes
-    for the gate (default: one per core, up to `MAX_WORKERS`, from `PARALLEL_FROM` files on; 1 runs
-    everything in this process); ``start_method``: how they start ("spawn" from a process with
-    threads of its own, such as the window). ``progress(done, total, file name)`` is called as
-    each file's verdict is in. Raises `DistrictError` when the district file itself cannot be
-    used; a refused submission is an outcome, not an error.
+    ``district`` is a district file (created when missing, named ``name``, default 全区汇总) or a
+    PostgreSQL URL (`district_store`). ``workers``: processes for the gate (default: one per
+    core, up to `MAX_WORKERS`, from `PARALLEL_FROM` files on; 1 runs everything in this process);
+    ``start_method``: how they start ("spawn" from a process with threads of its own, such as the
+    window). ``progress(done, total, file name)`` is called as each file's verdict is in. Raises
+    `DistrictError` when the district itself cannot be used; a refused submission is an outcome,
+    not an error.
     """
     paths = [Path(p) for p in submission_paths]
     if not paths:
         raise DistrictError("没有给出上报文件")
-    result = ConsolidateResult(Path(district_path))
-    work = WorkCopy(result.district, name or DEFAULT_NAME, code)
-    work.start()
-    try:
-        conn = work.connect()
-        try:
-            run = _Run(conn, _now())
-            # Unpickled departments and running sums are many small acyclic objects: without the
-            # cycle collector rescanning them, the run stays linear in the number of files.
-            with conn.begin() as tx, bulk_allocation():
-                for p, gated in _gated(paths, _workers(len(paths), workers), start_method):
-                    result.outcomes.append(_one(run, p, gated))
-                    if progress is not None:
-                        progress(len(result.outcomes), len(paths), p.name)
-                if result.refused or not run.stored:
-                    tx.rollback()
-        finally:
-            conn.close()
-            conn.engine.dispose()
+    result = ConsolidateResult(district)
+    with district_store.writing(district, name or DEFAULT_NAME, code) as tx:
+        run = _Run(tx.conn, _now())
+        # Unpickled departments and running sums are many small acyclic objects: without the
+        # cycle collector rescanning them, the run stays linear in the number of files.
+        with bulk_allocation():
+            for p, gated in _gated(paths, _workers(len(paths), workers), start_method):
+                result.outcomes.append(_one(run, p, gated))
+                if progress is not None:
+                    progress(len(result.outcomes), len(paths), p.name)
         if result.refused or not run.stored:
-            work.discard()
+            tx.abandon()
             return result
-        with work.department_file() as f:
-            name_, code_ = f.department()
-            have = set(f.years())
-            for year in sorted(run.changed):
-                texts = f.load(year).texts if year in have else {}
-                f.save(run.totals[year].workbook(year, name_, code_, texts))
-        work.commit()
-    except BaseException:
-        work.discard()
-        raise
+        name_, code_ = tx.years.department()
+        have = set(tx.years.years())
+        for year in sorted(run.changed):
+            texts = tx.years.load(year).texts if year in have else {}
+            tx.years.save(run.totals[year].workbook(year, name_, code_, texts))
     result.written, result.years = True, sorted(run.changed)
     return result
 
@@ -317,14 +305,15 @@ def outcome_line(o: FileOutcome) -> str:
 
 def conclusion(r: ConsolidateResult) -> str:
     """What the run did to the district file, in one sentence."""
+    where = district_store.label(r.district)
     if r.refused:
-        left = "没有改动" if r.district.exists() else "没有创建"
-        return f"有 {len(r.refused)} 个文件被拒收，本次没有汇总任何文件，{r.district.name} {left}。"
+        left = "没有创建" if isinstance(r.district, Path) and not r.district.exists() else "没有改动"
+        return f"有 {len(r.refused)} 个文件被拒收，本次没有汇总任何文件，{where} {left}。"
     if not r.written:
-        return f"所有上报均已收到过，{r.district.name} 没有改动。"
+        return f"所有上报均已收到过，{where} 没有改动。"
     if not r.years:
-        return f"收到的上报都早于已有的上报，已存入历次上报，{r.district.name} 的汇总数没有变化。"
-    return f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district}（{'、'.join(map(str, r.years))} 年度）。"
+        return f"收到的上报都早于已有的上报，已存入历次上报，{where} 的汇总数没有变化。"
+    return f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district if isinstance(r.district, Path) else where}（{'、'.join(map(str, r.years))} 年度）。"
 
 
 def submission_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:

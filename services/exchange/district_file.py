@@ -60,19 +60,21 @@ def is_district_file(path: Path) -> bool:
     return kind == KIND_DISTRICT
 
 
-def _require_district(path: Path, conn: Connection) -> None:
+def require_district(where: str, conn: Connection) -> None:
+    """Refuse what is not a district this version can use (``where``: the file's name or the
+    database's address, for the message)."""
     meta = dict(conn.execute(select(Meta.key, Meta.value).where(Meta.key.in_([KIND_KEY, VERSION_KEY]))).all())
     if meta.get(KIND_KEY) != KIND_DISTRICT:
-        raise DistrictError(f"“{path.name}”是部门数据文件，不是区汇总文件")
+        raise DistrictError(f"“{where}”是部门数据文件，不是区汇总文件")
     try:
         version = int(meta.get(VERSION_KEY, ""))
     except ValueError:
-        raise DistrictError(f"“{path.name}”的汇总数据版本无法识别") from None
+        raise DistrictError(f"“{where}”的汇总数据版本无法识别") from None
     if version > DISTRICT_SCHEMA_VERSION:
-        raise DistrictError(f"“{path.name}”由更新版本的软件创建，请升级本软件")
+        raise DistrictError(f"“{where}”由更新版本的软件创建，请升级本软件")
     if version < DISTRICT_SCHEMA_VERSION:
         # Version 1 was written only by pre-release builds (one row per submitted figure).
-        raise DistrictError(f"“{path.name}”由早期测试版软件创建（汇总数据格式 {version}），本版本不能读取；"
+        raise DistrictError(f"“{where}”由早期测试版软件创建（汇总数据格式 {version}），本版本不能读取；"
                             "请用各部门的上报文件重新汇总到一个新的区汇总文件")
 
 
@@ -91,7 +93,7 @@ def reading(path: Path) -> Iterator[tuple[DepartmentFile, Connection]]:
     with f:
         conn = f.connection
         with conn.begin():
-            _require_district(path, conn)
+            require_district(path.name, conn)
         yield f, conn
 
 

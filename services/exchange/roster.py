@@ -20,7 +20,9 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, insert, select
 
 from models.district import DistrictRosterEntry
-from services.exchange.district_file import DEFAULT_NAME, WorkCopy
+from services.exchange import district_store
+from services.exchange.district_file import DEFAULT_NAME
+from services.exchange.target import Target
 
 ROSTER = DistrictRosterEntry.__table__
 #: Department codes are short letters and digits (e.g. 101001); anything else is a misplaced cell.
@@ -138,20 +140,8 @@ def entries(c: Connection) -> list[RosterEntry]:
     return [RosterEntry(code, name) for code, name in c.execute(select(ROSTER.c.code, ROSTER.c.name).order_by(ROSTER.c.seq))]
 
 
-def set_roster(district_path: Path, new: list[RosterEntry], *, name: str | None = None) -> None:
-    """Make ``new`` the district's roster (creating the district file if there is none), or
-    change nothing: the district file is replaced whole, as by a consolidation."""
-    work = WorkCopy(Path(district_path), name or DEFAULT_NAME)
-    work.start()
-    try:
-        conn = work.connect()
-        try:
-            with conn.begin():
-                replace(conn, new)
-        finally:
-            conn.close()
-            conn.engine.dispose()
-        work.commit()
-    except BaseException:
-        work.discard()
-        raise
+def set_roster(district: Target, new: list[RosterEntry], *, name: str | None = None) -> None:
+    """Make ``new`` the district's roster (creating the district if there is none), or change
+    nothing: one transaction, as a consolidation."""
+    with district_store.writing(district, name or DEFAULT_NAME) as tx:
+        replace(tx.conn, new)

@@ -16,8 +16,10 @@ from sqlalchemy import Connection, Row, inspect
 
 from services.exchange import ledger, roster
 from services.exchange.content import workbook_of
-from services.exchange.district_file import DistrictError, reading
+from services.exchange.district_file import DistrictError
+from services.exchange.district_store import reading
 from services.exchange.roster import RosterEntry
+from services.exchange.target import Target
 from services.store import DepartmentFileError
 from services.templates import TemplateError, get_template
 from services.workbook import Workbook
@@ -87,8 +89,8 @@ class District:
     one action of the window reads of it (``with District(path) as d:``). Nothing is kept open
     between actions: a consolidation must be able to replace the file."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Target) -> None:
+        self.path = path if isinstance(path, str) else Path(path)
         self._opened = reading(self.path)
         self.file, self._conn = self._opened.__enter__()
 
@@ -171,7 +173,7 @@ HEADERS = ["部门", "部门代码", "年度", "封存时间", "收到时间", "
            "强制上报", "复核错误", "复核提示", "来源文件", "校验码"]
 
 
-def export_status_sheet(district_path: Path, year: int | None, xlsx_path: Path, title: str = "上报情况") -> None:
+def export_status_sheet(district_path: Target, year: int | None, xlsx_path: Path, title: str = "上报情况") -> None:
     """Add (or replace) a sheet listing every department's status to an existing workbook,
     e.g. right after `export_xlsx` of the consolidated year; the outstanding errors follow."""
     with District(district_path) as district:  # opened once for the report and every department's findings

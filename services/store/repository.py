@@ -8,8 +8,8 @@ supplies the transactions (`_reading`, `_writing`), opening, locking and closing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from decimal import Decimal
 from itertools import chain
@@ -111,10 +111,10 @@ class Repository:
 
     @staticmethod
     def _put_department(conn: Connection, name: str, code: str) -> None:
-        stmt = upsert(Department).values(id=1, name=name, code=code)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=[Department.id], set_={"name": stmt.excluded.name, "code": stmt.excluded.code}
-        ))
+        # update, else insert: portable (a district may live on a PostgreSQL server), and the
+        # row is written once per file, never per keystroke
+        if conn.execute(update(Department).where(Department.id == 1).values(name=name, code=code)).rowcount == 0:
+            conn.execute(insert(Department).values(id=1, name=name, code=code))
 
     def set_department(self, name: str, code: str = "") -> None:
         with self._writing() as c:
@@ -286,3 +286,20 @@ class Repository:
                 c.execute(_SQL["put_text"], {**params, "text": text})
 
 
+class ConnectionRepository(Repository):
+    """The same reads and writes on a connection someone else holds (a district on a database
+    server, or inside a consolidation's transaction). ``in_transaction``: the caller has begun
+    one, and every read and write joins it; otherwise each is its own transaction."""
+
+    def __init__(self, conn: Connection, label: str, in_transaction: bool = False) -> None:
+        self.conn, self.path, self._joined = conn, Path(label), in_transaction
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        if self._joined:
+            yield self.conn
+        else:
+            with self.conn.begin():
+                yield self.conn
+
+    _writing = _reading
