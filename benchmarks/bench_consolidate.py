@@ -7,7 +7,11 @@ departments differ as real ones do and nothing shared between them flatters the 
 process, so its peak RSS (``resource.getrusage``) is that of the consolidation alone. Prints
 numbers; asserts nothing.
 
-    python benchmarks/bench_consolidate.py [--counts 250 1000] [--rows 60] [--dir DIR] [--workers N]
+    python benchmarks/bench_consolidate.py [--counts 250 1000] [--stores sqlite postgresql] [--rows 60] [--dir DIR] [--workers N]
+
+Each count is consolidated into a new SQLite district file and into an empty database on a
+PostgreSQL server the benchmark starts itself (as the tests do), then one more submission is
+added to the district of that count (the incremental case).
 """
 
 from __future__ import annotations
@@ -48,23 +52,31 @@ def prepare(folder: Path, count: int, rows: int) -> list[Path]:
     return paths
 
 
-def child(folder: Path, count: int, workers: int | None) -> None:
+def child(folder: Path, count: int, workers: int | None, store: str) -> None:
+    """Consolidate ``count`` submissions into a new district (``store``: "sqlite", or the URL of
+    an empty PostgreSQL database), then one more submission into that district of ``count``."""
     from services.exchange.consolidate import consolidate
 
     paths = [folder / f"sub{i:05d}.sqlite" for i in range(1, count + 1)]
+    extra = folder / f"sub{count + 1:05d}.sqlite"
     with tempfile.TemporaryDirectory() as tmp:
-        district = Path(tmp) / "district.sqlite"
+        district: str | Path = Path(tmp) / "district.sqlite" if store == "sqlite" else store
         t = time.perf_counter()
         r = consolidate(paths, district, name="模拟区汇总", workers=workers)
         elapsed = time.perf_counter() - t
         assert r.written and not r.refused, [o.reason for o in r.refused][:3]
-        size = district.stat().st_size
-    me, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = me.ru_utime + me.ru_stime + workers.ru_utime + workers.ru_stime
+        size = f"district file {district.stat().st_size / 2**20:6.1f} MB" if isinstance(district, Path) else "PostgreSQL"
+        me, gate = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = me.ru_utime + me.ru_stime + gate.ru_utime + gate.ru_stime
+        t = time.perf_counter()
+        one = consolidate([extra], district)
+        more = time.perf_counter() - t
+        assert one.written and not one.refused
     # ru_maxrss is KiB on Linux; for children it is the largest single worker process.
-    print(f"consolidate {count:5d}: {elapsed:6.1f} s wall ({elapsed / count * 1000:5.1f} ms each), "
+    kind = "sqlite" if store == "sqlite" else "postgresql"
+    print(f"{kind:10s} consolidate {count:5d}: {elapsed:6.1f} s wall ({elapsed / count * 1000:5.1f} ms each), "
           f"{cpu:6.1f} s CPU in all processes; peak RSS main {me.ru_maxrss / 1024:6.1f} MB, "
-          f"worker {workers.ru_maxrss / 1024:6.1f} MB; district file {size / 2**20:6.1f} MB")
+          f"worker {gate.ru_maxrss / 1024:6.1f} MB; {size}; one more into it: {more:5.2f} s")
 
 
 def calibration() -> float:
@@ -83,18 +95,30 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=60)
     ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench_consolidate_own_codes")
     ap.add_argument("--workers", type=int, help="gate processes (default: consolidate's own choice)")
+    ap.add_argument("--stores", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     ap.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--store", default="sqlite", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        child(a.dir, a.child, a.workers)
+        child(a.dir, a.child, a.workers, a.store)
         return
-    prepare(a.dir, max(a.counts), a.rows)
+    prepare(a.dir, max(a.counts) + 1, a.rows)
     before = calibration()
-    for n in a.counts:
-        extra = ["--workers", str(a.workers)] if a.workers else []
-        subprocess.run([sys.executable, __file__, "--child", str(n), "--dir", str(a.dir), *extra], check=True)
+    extra = ["--workers", str(a.workers)] if a.workers else []
+    from tests.pg_server import new_database, running_server
+
+    with running_server() as server:
+        for store in a.stores:
+            if store == "postgresql" and server is None:
+                print("postgresql: not installed here (apt-get install postgresql), skipped")
+                continue
+            for n in a.counts:
+                target = "sqlite" if store == "sqlite" else new_database(server, f"bench_{n}")
+                subprocess.run([sys.executable, __file__, "--child", str(n), "--dir", str(a.dir), "--store", target, *extra],
+                               check=True)
     print(f"calibration loop: {before:.2f} s before, {calibration():.2f} s after (≈ 0.14 s on a quiet machine)")
-    print("target: 1000 in ≤ 20 s; peak RSS should not grow with the count")
+    print("targets: 1000 in ≤ 20 s, 10,000 in ≤ 100 s, one more into a district of 10,000 in ≤ 1 s; "
+          "peak RSS should not grow with the count")
 
 
 if __name__ == "__main__":

@@ -147,3 +147,34 @@ class DistrictRosterEntry(DistrictBase):
     key: Mapped[str] = mapped_column(unique=True)
     code: Mapped[str]
     name: Mapped[str]
+
+
+class DistrictTotal(DistrictBase):
+    """The running 汇总 of one cell of a year (本年数, or 上年数 with ``prior``): the sum of the
+    current submissions and how many fill the cell, so that one more submission changes only its
+    own cells (subtract the one it replaces, add it) instead of adding up every department again.
+    A cell no current submission fills has no row (it is blank in the 汇总, not 0.00)."""
+
+    __tablename__ = "district_total"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    prior: Mapped[bool] = mapped_column(primary_key=True)
+    table_no: Mapped[str] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(primary_key=True)
+    col_no: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal]
+    count: Mapped[int]
+
+
+class DistrictTotalRow(DistrictBase):
+    """A coded row of the 汇总 year, with its name and how many current submissions list it."""
+
+    __tablename__ = "district_total_row"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    table_no: Mapped[str] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    count: Mapped[int]

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,16 +41,18 @@ def _as_server_user(cmd: list[str]) -> list[str]:
     return cmd
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[str]:
-    """``postgresql://bureau@127.0.0.1:PORT`` of a server that lives for the test run."""
+@contextmanager
+def running_server() -> Iterator[str | None]:
+    """``postgresql://bureau@127.0.0.1:PORT`` of a server that runs while the block does; None
+    where PostgreSQL is not installed."""
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     if not initdb or not pg_ctl:
-        pytest.skip("PostgreSQL 服务器未安装（Debian: apt-get install postgresql），跳过需要它的测试")
+        yield None
+        return
     root = Path(tempfile.mkdtemp(prefix="juesuan-pg-"))
     data, sock = root / "data", root / "sock"
     sock.mkdir()
-    if os.geteuid() == 0:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sock, "postgres")
     port = _free_port()
@@ -65,13 +68,27 @@ def pg_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def new_database(server: str, name: str) -> str:
+    """The URL of a new, empty database ``name`` on ``server`` (dropped first if it exists)."""
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server that lives for the test run."""
+    with running_server() as url:
+        if url is None:
+            pytest.skip("PostgreSQL 服务器未安装（Debian: apt-get install postgresql），跳过需要它的测试")
+        yield url
+
+
 @pytest.fixture
 def pg_district(pg_server: str, request: pytest.FixtureRequest) -> str:
     """The URL of a new, empty database for one test."""
-    import psycopg
-
     name = "d_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name.lower())[:50]
-    with psycopg.connect(f"{pg_server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{pg_server}/{name}"
+    return new_database(pg_server, name)

@@ -525,24 +525,36 @@ def test_byte_flips_are_never_accepted_silently(flips: list[tuple[int, int]], se
 
 # ── many departments, in worker processes ──────────────────────────────────
 def test_running_totals_forget_what_a_replaced_submission_alone_filled() -> None:
+    from sqlalchemy import create_engine, select
+
+    from models.district import DistrictBase
+    from models.schema import Base, CellValue, CodedRow
     from services.exchange.canonical import Content
-    from services.exchange.consolidate import YearTotals
+    from services.exchange.totals import YearDelta, apply
 
     def content(values: list[list], coded: list[list]) -> Content:
         return Content({}, values, [], coded, [], [])
 
+    def summed(c) -> tuple[dict, dict]:  # noqa: ANN001
+        values = {(t, r, k): a for t, r, k, a in c.execute(select(CellValue.table_no, CellValue.row_key, CellValue.col_no, CellValue.amount))}
+        return values, dict(c.execute(select(CodedRow.code, CodedRow.name)).all())
+
     a = content([["03", "2010301", 1, "10.5"], ["03", "2010308", 1, "1"]], [["03", "2010301", ""], ["03", "2010308", "信访业务"]])
     b = content([["03", "2010301", 1, "0.25"]], [["03", "2010301", "行政运行"]])
-    totals = YearTotals("national-2020")
-    totals.add(a)
-    totals.add(b)
-    wb = totals.workbook(2020, "区", "", {})
-    assert wb.values == {Cell("03", "2010301", 1): D("10.75"), Cell("03", "2010308", 1): D("1")}
-    assert wb.coded["03"] == {"2010301": "行政运行", "2010308": "信访业务"}  # the first name given
-    totals.add(a, sign=-1)
-    wb = totals.workbook(2020, "区", "", {})
-    assert wb.values == {Cell("03", "2010301", 1): D("0.25")}  # 2010308 is blank again, not 0.00
-    assert wb.coded["03"] == {"2010301": "行政运行"}
+    engine = create_engine("sqlite://")
+    with engine.begin() as c:
+        Base.metadata.create_all(c)
+        DistrictBase.metadata.create_all(c)
+        first = YearDelta()
+        first.add(a)
+        first.add(b)
+        apply(c, 2020, "national-2020", first, "2021-01-01T00:00:00+08:00")
+        assert summed(c) == ({("03", "2010301", 1): D("10.75"), ("03", "2010308", 1): D("1")},
+                             {"2010301": "行政运行", "2010308": "信访业务"})  # the first name given
+        later = YearDelta()  # a later run: a is replaced by nothing of its own
+        later.add(a, sign=-1)
+        apply(c, 2020, "national-2020", later, "2021-01-02T00:00:00+08:00")
+        assert summed(c) == ({("03", "2010301", 1): D("0.25")}, {"2010301": "行政运行"})  # 2010308 is blank again, not 0.00
 
 
 @pytest.mark.parametrize("start_method", [None, "spawn"])  # spawn: as the window starts its workers
@@ -686,3 +698,52 @@ def test_a_tie_on_seal_time_is_decided_by_content_not_file_order(seeds: dict[str
         (current,) = list_departments(district, 2020)
         kept.add(current.digest)
     assert len(kept) == 1
+
+
+def _sum_of(workbooks: list) -> dict[Cell, Decimal]:
+    out: dict[Cell, Decimal] = {}
+    for wb in workbooks:
+        for cell, v in wb.values.items():
+            out[cell] = out.get(cell, D(0)) + v
+    return out
+
+
+@pytest.mark.parametrize("whole_from", [5000, 1])  # cell by cell, and the year read and written whole
+def test_the_running_sums_equal_a_sum_from_scratch_after_runs_and_replacements(tmp_path: Path, monkeypatch,
+                                                                              whole_from: int) -> None:
+    """Runs of new and replacing submissions, each changing only its own cells, leave the 汇总
+    exactly the sum of the current submissions (and a district from before running sums were
+    kept gets them on its next run)."""
+    import sqlite3
+
+    from services.exchange import totals
+
+    monkeypatch.setattr(totals, "WHOLE_FROM", whole_from)
+
+    template = get_template("national-2020")
+    current = {}
+    district = tmp_path / "d.sqlite"
+
+    def run(seeds: list[int], rows: int, at: str) -> None:
+        paths = []
+        for seed in seeds:
+            wb = generate(template, 2020, rows=rows, seed=seed, department=f"模拟局{seed}", vary_codes=True)
+            seal(wb, tmp_path / f"s{seed}-{rows}.sub", created_at=at)
+            paths.append(tmp_path / f"s{seed}-{rows}.sub")
+            current[seed] = wb
+        r = consolidate(paths, district, workers=1)
+        assert r.written and not r.refused
+
+    run([1, 2, 3, 4], 20, "2021-03-01T09:00:00+08:00")
+    run([2, 5], 12, "2021-03-02T09:00:00+08:00")  # 2 replaced by a smaller table: its other cells go
+    assert load_consolidated(district, 2020).values == _sum_of(list(current.values()))
+    con = sqlite3.connect(district)  # as a district file written before running sums were kept
+    con.execute("DELETE FROM district_total")
+    con.execute("DELETE FROM district_total_row")
+    con.commit()
+    con.close()
+    run([3], 9, "2021-03-03T09:00:00+08:00")
+    got = load_consolidated(district, 2020)
+    assert got.values == _sum_of(list(current.values()))
+    codes = {c for wb in current.values() for c in wb.coded["03"]}
+    assert set(got.coded["03"]) == codes

@@ -3,9 +3,11 @@
 Each file passes the gate (`services.exchange.gate`) and is registered (`ledger`), replacing an
 earlier submission of the same department-year, which stays in the history. The district's own
 department-year (某某区汇总) is kept as the cell-wise sum of the current submissions, coded rows
-merged by code, and saved through `DepartmentFile.save`, so checking and exporting treat it as
-any department. Sums are kept while the batch streams through (`YearTotals`): memory grows with
-the number of distinct cells of a year, not with the number of departments.
+merged by code, in the department schema, so checking and exporting treat it as any department.
+A run collects what it changes (`totals.YearDelta`: subtract the replaced, add the new) while the
+batch streams through, and writes only those cells (`totals.apply`): memory grows with the cells
+a run touches, not with the number of departments, and one more submission into a district of
+ten thousand costs that one submission.
 
 One refused file refuses the run: the work copy is discarded and the district file stays
 byte-identical (`district_file.WorkCopy`); every file still gets its verdict, so the bureau sees
@@ -21,21 +23,17 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection
 
 from services.engine import bulk_allocation
-from services.exchange import district_store, ledger
-from services.exchange.canonical import Content
+from services.exchange import district_store, ledger, totals
 from services.exchange.district_file import DEFAULT_NAME, DistrictError
 from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
 from services.exchange.target import Target
-from services.templates import get_template
-from services.workbook import Cell, Workbook
+from services.exchange.totals import YearDelta
 
 #: ``progress(done, total, file name)``: a file's verdict is in
 Progress = Callable[[int, int, str], None]
@@ -76,92 +74,33 @@ class ConsolidateResult:
         return [o for o in self.outcomes if not o.accepted]
 
 
-class YearTotals:
-    """Running cell-wise sums of one year's current submissions, each with how many submissions
-    fill the cell (a cell no submission fills any more is blank again, not 0.00)."""
-
-    def __init__(self, template_id: str) -> None:
-        self.template_id = template_id
-        #: cell → (sum, how many submissions fill it)
-        self.values: dict[tuple[str, str, int], tuple[Decimal, int]] = {}
-        self.prior: dict[tuple[str, str, int], tuple[Decimal, int]] = {}
-        #: (table, code) → (name, how many submissions list it)
-        self.coded: dict[tuple[str, str], tuple[str, int]] = {}
-
-    def add(self, content: Content, sign: int = 1) -> None:
-        """Add (``sign=1``) or take away (``-1``) one submission's content."""
-        _sum(self.values, content.values, sign)
-        _sum(self.prior, content.prior, sign)
-        coded = self.coded
-        for table, code, name in content.coded:
-            key = (table, code)
-            have = coded.get(key)
-            if sign > 0:
-                coded[key] = (name, 1) if have is None else (have[0] or name, have[1] + 1)
-            elif have is not None:
-                if have[1] <= 1:
-                    del coded[key]
-                else:
-                    coded[key] = (have[0], have[1] - 1)
-
-    def workbook(self, year: int, name: str, code: str, texts: dict[str, str]) -> Workbook:
-        template = get_template(self.template_id)
-        coded: dict[str, dict[str, str]] = {t.no: {} for t in template.tables.values() if t.coded}
-        for (table, c), (n, _) in sorted(self.coded.items()):
-            coded.setdefault(table, {})[c] = n
-
-        def cells(sums: dict[tuple[str, str, int], tuple[Decimal, int]]) -> dict[Cell, Decimal]:
-            return {Cell(*k): v for k, (v, _) in sums.items()}
-
-        return Workbook(template, year, name, code, cells(self.values), coded, dict(texts), cells(self.prior))
-
-
-def _sum(target: dict[tuple[str, str, int], tuple[Decimal, int]], rows: list[list[Any]], sign: int) -> None:
-    """Add or take away figures given as canonical rows ``[table, row, col, amount]``.
-
-    The hot loop of a consolidation (a thousand submissions of a thousand figures or more): one
-    dictionary holds each sum with its count, so a figure costs one lookup and one store.
-    """
-    get = target.get
-    if sign > 0:
-        for t, r, c, a in rows:
-            k = (t, r, c)
-            have = get(k)
-            target[k] = (Decimal(a), 1) if have is None else (have[0] + Decimal(a), have[1] + 1)
-        return
-    for t, r, c, a in rows:
-        k = (t, r, c)
-        have = get(k)
-        if have is None:
-            continue
-        if have[1] <= 1:
-            del target[k]
-        else:
-            target[k] = (have[0] - Decimal(a), have[1] - 1)
-
-
 class _Run:
-    """One consolidation run over an open transaction on the work copy."""
+    """One consolidation run over an open transaction on the district."""
 
     def __init__(self, conn: Connection, now: str) -> None:
         self.c, self.now = conn, now
-        self.totals: dict[int, YearTotals] = {}
+        #: per year: what this run changes in its 汇总, and the template it is summed on
+        self.deltas: dict[int, YearDelta] = {}
+        self.templates: dict[int, str] = {}
         self.changed: set[int] = set()
         #: something was stored (a submission, if only into the history): the run must be committed
         self.stored = False
 
-    def _year(self, year: int, template_id: str) -> YearTotals:
-        t = self.totals.get(year)
-        if t is None:
-            t = YearTotals(ledger.year_template(self.c, year) or template_id)
-            for sid in list(ledger.current_ids(self.c, year)):  # what earlier runs accepted
-                t.add(ledger.content(self.c, sid))
-            self.totals[year] = t
-        return t
+    def _year(self, year: int, template_id: str) -> YearDelta:
+        d = self.deltas.get(year)
+        if d is None:
+            d = self.deltas[year] = YearDelta()
+            self.templates[year] = ledger.year_template(self.c, year) or template_id
+            if not totals.stored(self.c, year):
+                # A district from before running sums were kept: its current submissions once
+                # more, then never again.
+                for sid in list(ledger.current_ids(self.c, year)):
+                    d.add(ledger.content(self.c, sid))
+        return d
 
     def accept(self, sub: Submission) -> str:
         m = sub.manifest
-        totals = self._year(m.year, m.template_id)
+        delta = self._year(m.year, m.template_id)
         dept = ledger.department_id(self.c, m.department_key, m.department_code, m.department)
         old = ledger.current(self.c, dept, m.year)
         if old is not None and old.digest == m.digest:
@@ -171,20 +110,25 @@ class _Run:
             ledger.add(self.c, sub, dept, sub.source.name, self.now, None, newer=old.id)
             self.stored = True
             return OLDER
-        if totals.template_id != m.template_id:
+        if self.templates[m.year] != m.template_id:
             # A year is summed on one template; only a department that is the year's sole one may
             # move it to another.
             if any(old is None or sid != old.id for sid in ledger.current_ids(self.c, m.year)):
                 raise Refused(f"使用的报表模板（{m.template_id}）与本区 {m.year} 年度已收到的上报"
-                              f"（{totals.template_id}）不同")
-            totals.template_id = m.template_id
+                              f"（{self.templates[m.year]}）不同")
+            self.templates[m.year] = m.template_id
         if old is not None:
-            totals.add(ledger.content(self.c, old.id), sign=-1)
+            delta.add(ledger.content(self.c, old.id), sign=-1)
         ledger.add(self.c, sub, dept, sub.source.name, self.now, old.id if old else None)
-        totals.add(sub.parts())
+        delta.add(sub.parts())
         self.changed.add(m.year)
         self.stored = True
         return REPLACED if old is not None else ADDED
+
+    def write(self) -> None:
+        """The changed years' 汇总, where it changed (`totals.apply`)."""
+        for year in sorted(self.changed):
+            totals.apply(self.c, year, self.templates[year], self.deltas[year], self.now)
 
 
 def seal_order(sealed_at: str, digest: str) -> tuple[datetime, str]:
@@ -242,11 +186,7 @@ def consolidate(submission_paths: list[Path], district: Target, *, name: str | N
         if result.refused or not run.stored:
             tx.abandon()
             return result
-        name_, code_ = tx.years.department()
-        have = set(tx.years.years())
-        for year in sorted(run.changed):
-            texts = tx.years.load(year).texts if year in have else {}
-            tx.years.save(run.totals[year].workbook(year, name_, code_, texts))
+        run.write()
     result.written, result.years = True, sorted(run.changed)
     return result
 

@@ -1,0 +1,147 @@
+"""The running 汇总 (汇总数): the district's cell-wise sums, changed only where a run changes them.
+
+A consolidation collects, per year, what its accepted submissions change (`YearDelta`: for each
+cell the change of its sum and of how many current submissions fill it; for each coded row the
+change of how many list it, with a name). `apply` then adds that to the stored sums
+(`models.district.DistrictTotal`, `DistrictTotalRow`) and writes the 汇总 year's figures and rows
+(the department schema's `cell_value`, `prior_value`, `coded_row`) for those cells only: one more
+submission into a district of ten thousand touches its own few hundred cells, not the district.
+A cell no current submission fills any more is blank again, not 0.00.
+
+Only portable Core statements (a district may live on a PostgreSQL server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from itertools import islice
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, update
+
+from models.district import DistrictTotal, DistrictTotalRow
+from models.schema import CellValue, CodedRow, DepartmentYear, PriorValue
+from services.exchange.canonical import Content
+
+Key = tuple[str, str, int]
+TOTAL, TOTAL_ROW = cast(Table, DistrictTotal.__table__), cast(Table, DistrictTotalRow.__table__)
+#: keys per statement when deleting by key (SQLite allows 32,766 bound values)
+CHUNK = 500
+#: from this many changed cells on, the year is read and written whole (a first consolidation)
+WHOLE_FROM = 5000
+_ZERO = Decimal(0)
+
+
+class YearDelta:
+    """What one run changes in a year's 汇总."""
+
+    def __init__(self) -> None:
+        #: cell → (change of the sum, change of how many submissions fill it)
+        self.values: dict[Key, tuple[Decimal, int]] = {}
+        self.prior: dict[Key, tuple[Decimal, int]] = {}
+        #: (table, code) → (a name given, change of how many submissions list it)
+        self.rows: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def add(self, content: Content, sign: int = 1) -> None:
+        """Add (``sign=1``) or take away (``-1``) one submission's content."""
+        _add(self.values, content.values, sign)
+        _add(self.prior, content.prior, sign)
+        rows = self.rows
+        for table, code, name in content.coded:
+            have = rows.get((table, code))
+            rows[(table, code)] = (name if sign > 0 else "", sign) if have is None else \
+                (have[0] or (name if sign > 0 else ""), have[1] + sign)
+
+    def __bool__(self) -> bool:
+        return bool(self.values or self.prior or self.rows)
+
+
+def _add(target: dict[Key, tuple[Decimal, int]], rows: list[list[Any]], sign: int) -> None:
+    # The hot loop of a consolidation: one lookup and one store per figure.
+    get = target.get
+    for t, r, c, a in rows:
+        k = (t, r, c)
+        have = get(k)
+        d = Decimal(a) if sign > 0 else -Decimal(a)
+        target[k] = (d, sign) if have is None else (have[0] + d, have[1] + sign)
+
+
+def stored(c: Connection, year: int) -> bool:
+    """Whether the district keeps running sums for ``year`` (a district from before it did has none)."""
+    return c.execute(select(func.count()).select_from(TOTAL).where(TOTAL.c.year == year)).scalar_one() > 0 or \
+        c.execute(select(func.count()).select_from(TOTAL_ROW).where(TOTAL_ROW.c.year == year)).scalar_one() > 0
+
+
+def apply(c: Connection, year: int, template_id: str, delta: YearDelta, now: str) -> None:
+    """Add ``delta`` to the stored sums of ``year`` and write the 汇总 year where it changed."""
+    year_id = c.execute(select(DepartmentYear.id).where(DepartmentYear.year == year)).scalar()
+    if year_id is None:
+        year_id = c.execute(insert(DepartmentYear).values(year=year, template_id=template_id, created_at=now,
+                                                          updated_at=now).returning(DepartmentYear.id)).scalar_one()
+    else:
+        c.execute(update(DepartmentYear).where(DepartmentYear.id == year_id).values(template_id=template_id, updated_at=now))
+    for prior, changes in ((False, delta.values), (True, delta.prior)):
+        if changes:
+            _cells(c, year, year_id, prior, changes)
+    if delta.rows:
+        _rows(c, year, year_id, delta.rows)
+
+
+def _cells(c: Connection, year: int, year_id: int, prior: bool, changes: dict[Key, tuple[Decimal, int]]) -> None:
+    model = cast(Table, (PriorValue if prior else CellValue).__table__)
+    mine = (TOTAL.c.year == year, TOTAL.c.prior == prior)
+    whole = len(changes) >= WHOLE_FROM
+    cols = (TOTAL.c.table_no, TOTAL.c.row_key, TOTAL.c.col_no)
+    if whole:
+        have = {(t, r, k): (a, n) for t, r, k, a, n in c.execute(select(*cols, TOTAL.c.amount, TOTAL.c.count).where(*mine))}
+    else:
+        have = {}
+        for chunk in _chunks(changes):
+            have.update({(t, r, k): (a, n) for t, r, k, a, n in c.execute(
+                select(*cols, TOTAL.c.amount, TOTAL.c.count).where(*mine, tuple_(*cols).in_(chunk)))})
+    new: dict[Key, tuple[Decimal, int]] = dict(have) if whole else {}
+    for key, (d, n) in changes.items():
+        a, m = have.get(key, (_ZERO, 0))
+        new[key] = (a + d, m + n)
+    cell_cols = (model.c.table_no, model.c.row_key, model.c.col_no)
+    if whole:
+        c.execute(delete(TOTAL).where(*mine))
+        c.execute(delete(model).where(model.c.year_id == year_id))
+    else:
+        for chunk in _chunks(changes):
+            c.execute(delete(TOTAL).where(*mine, tuple_(*cols).in_(chunk)))
+            c.execute(delete(model).where(model.c.year_id == year_id, tuple_(*cell_cols).in_(chunk)))
+    kept = [(k, a, n) for k, (a, n) in new.items() if n > 0]
+    if kept:
+        c.execute(insert(TOTAL), [{"year": year, "prior": prior, "table_no": t, "row_key": r, "col_no": k,
+                                   "amount": a, "count": n} for (t, r, k), a, n in kept])
+        c.execute(insert(model), [{"year_id": year_id, "table_no": t, "row_key": r, "col_no": k, "amount": a}
+                                  for (t, r, k), a, _ in kept])
+
+
+def _rows(c: Connection, year: int, year_id: int, changes: dict[tuple[str, str], tuple[str, int]]) -> None:
+    rows = cast(Table, CodedRow.__table__)
+    cols = (TOTAL_ROW.c.table_no, TOTAL_ROW.c.code)
+    have: dict[tuple[str, str], tuple[str, int]] = {}
+    for chunk in _chunks(changes):
+        have.update({(t, k): (name, n) for t, k, name, n in c.execute(
+            select(*cols, TOTAL_ROW.c.name, TOTAL_ROW.c.count).where(TOTAL_ROW.c.year == year, tuple_(*cols).in_(chunk)))})
+    new = {}
+    for key, (name, n) in changes.items():
+        old_name, m = have.get(key, ("", 0))
+        new[key] = (old_name or name, m + n)  # the first name given stays
+    for chunk in _chunks(changes):
+        c.execute(delete(TOTAL_ROW).where(TOTAL_ROW.c.year == year, tuple_(*cols).in_(chunk)))
+        c.execute(delete(rows).where(rows.c.year_id == year_id, tuple_(rows.c.table_no, rows.c.code).in_(chunk)))
+    kept = [(k, name, n) for k, (name, n) in new.items() if n > 0]
+    if kept:
+        c.execute(insert(TOTAL_ROW), [{"year": year, "table_no": t, "code": k, "name": name, "count": n}
+                                      for (t, k), name, n in kept])
+        c.execute(insert(rows), [{"year_id": year_id, "table_no": t, "code": k, "name": name} for (t, k), name, _ in kept])
+
+
+def _chunks(keys: Iterable) -> Iterator[list]:
+    it = iter(keys)
+    while chunk := list(islice(it, CHUNK)):
+        yield chunk
