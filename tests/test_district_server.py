@@ -157,3 +157,30 @@ def test_every_district_command_works_on_the_url(seeds, pg_district, tmp_path):
     assert "上报情况" in load_workbook(out).sheetnames
     r = cli("export-pdf", pg_district, "-o", str(tmp_path / "汇总.pdf"))
     assert r.returncode == 0 and (tmp_path / "汇总.pdf").stat().st_size > 10_000, r.stderr
+
+
+def test_running_sums_on_the_server_equal_a_sum_from_scratch(pg_district, tmp_path):
+    """New and replacing submissions over several runs (each writing only its own cells, with
+    the server's way of finding them) leave exactly the sum of the current submissions."""
+    from services.synthetic import generate
+    from services.templates import get_template
+
+    template, current = get_template("national-2020"), {}
+    for run, (seeds, rows, at) in enumerate([([1, 2, 3], 20, "2021-03-01T09:00:00+08:00"),
+                                            ([2, 4], 12, "2021-03-02T09:00:00+08:00"),
+                                            ([1], 7, "2021-03-03T09:00:00+08:00")]):
+        paths = []
+        for seed in seeds:
+            wb = generate(template, 2020, rows=rows, seed=seed, department=f"模拟局{seed}", vary_codes=True)
+            paths.append(tmp_path / f"s{seed}-{run}.sub")
+            seal(wb, paths[-1], created_at=at)
+            current[seed] = wb
+        assert consolidate(paths, pg_district, workers=1).written
+    expected: dict = {}
+    for wb in current.values():
+        for cell, v in wb.values.items():
+            expected[cell] = expected.get(cell, D(0)) + v
+    with District(pg_district) as d:
+        got = d.consolidated(2020)
+    assert got.values == expected
+    assert set(got.coded["03"]) == {c for wb in current.values() for c in wb.coded["03"]}

@@ -18,7 +18,8 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Integer, Table, Text, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from models.district import DistrictTotal, DistrictTotalRow
 from models.schema import CellValue, CodedRow, DepartmentYear, PriorValue
@@ -99,7 +100,7 @@ def _cells(c: Connection, year: int, year_id: int, prior: bool, changes: dict[Ke
         have = {}
         for chunk in _chunks(changes):
             have.update({(t, r, k): (a, n) for t, r, k, a, n in c.execute(
-                select(*cols, TOTAL.c.amount, TOTAL.c.count).where(*mine, tuple_(*cols).in_(chunk)))})
+                select(*cols, TOTAL.c.amount, TOTAL.c.count).where(*mine, _among(c, cols, chunk)))})
     new: dict[Key, tuple[Decimal, int]] = dict(have) if whole else {}
     for key, (d, n) in changes.items():
         a, m = have.get(key, (_ZERO, 0))
@@ -110,8 +111,8 @@ def _cells(c: Connection, year: int, year_id: int, prior: bool, changes: dict[Ke
         c.execute(delete(model).where(model.c.year_id == year_id))
     else:
         for chunk in _chunks(changes):
-            c.execute(delete(TOTAL).where(*mine, tuple_(*cols).in_(chunk)))
-            c.execute(delete(model).where(model.c.year_id == year_id, tuple_(*cell_cols).in_(chunk)))
+            c.execute(delete(TOTAL).where(*mine, _among(c, cols, chunk)))
+            c.execute(delete(model).where(model.c.year_id == year_id, _among(c, cell_cols, chunk)))
     kept = [(k, a, n) for k, (a, n) in new.items() if n > 0]
     if kept:
         c.execute(insert(TOTAL), [{"year": year, "prior": prior, "table_no": t, "row_key": r, "col_no": k,
@@ -126,19 +127,34 @@ def _rows(c: Connection, year: int, year_id: int, changes: dict[tuple[str, str],
     have: dict[tuple[str, str], tuple[str, int]] = {}
     for chunk in _chunks(changes):
         have.update({(t, k): (name, n) for t, k, name, n in c.execute(
-            select(*cols, TOTAL_ROW.c.name, TOTAL_ROW.c.count).where(TOTAL_ROW.c.year == year, tuple_(*cols).in_(chunk)))})
+            select(*cols, TOTAL_ROW.c.name, TOTAL_ROW.c.count).where(TOTAL_ROW.c.year == year, _among(c, cols, chunk)))})
     new = {}
     for key, (name, n) in changes.items():
         old_name, m = have.get(key, ("", 0))
         new[key] = (old_name or name, m + n)  # the first name given stays
     for chunk in _chunks(changes):
-        c.execute(delete(TOTAL_ROW).where(TOTAL_ROW.c.year == year, tuple_(*cols).in_(chunk)))
-        c.execute(delete(rows).where(rows.c.year_id == year_id, tuple_(rows.c.table_no, rows.c.code).in_(chunk)))
+        c.execute(delete(TOTAL_ROW).where(TOTAL_ROW.c.year == year, _among(c, cols, chunk)))
+        c.execute(delete(rows).where(rows.c.year_id == year_id, _among(c, (rows.c.table_no, rows.c.code), chunk)))
     kept = [(k, name, n) for k, (name, n) in new.items() if n > 0]
     if kept:
         c.execute(insert(TOTAL_ROW), [{"year": year, "table_no": t, "code": k, "name": name, "count": n}
                                       for (t, k), name, n in kept])
         c.execute(insert(rows), [{"year_id": year_id, "table_no": t, "code": k, "name": name} for (t, k), name, _ in kept])
+
+
+def _among(c: Connection, cols: tuple, keys: list) -> ColumnElement[bool]:
+    """``cols`` is one of ``keys``. PostgreSQL plans a list of row values as a filter of ORs over
+    every row of the year (0.6 s for 500 keys among 44,000 cells), so there the keys are a table
+    it joins (``unnest`` of one array per column, bound: the statement compiles once); SQLite
+    uses its index for the plain list."""
+    if c.dialect.name != "postgresql":
+        return tuple_(*cols).in_(keys)
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    arrays = [bindparam(f"keys{i}", [k[i] for k in keys], type_=ARRAY(Integer() if isinstance(v, int) else Text()))
+              for i, v in enumerate(keys[0])]
+    table = func.unnest(*arrays).table_valued(*(f"k{i}" for i in range(len(arrays)))).render_derived()
+    return tuple_(*cols).in_(select(*table.c))
 
 
 def _chunks(keys: Iterable) -> Iterator[list]:
