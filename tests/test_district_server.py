@@ -184,3 +184,14 @@ def test_running_sums_on_the_server_equal_a_sum_from_scratch(pg_district, tmp_pa
         got = d.consolidated(2020)
     assert got.values == expected
     assert set(got.coded["03"]) == {c for wb in current.values() for c in wb.coded["03"]}
+
+
+def test_a_server_districts_summary_is_sealed_for_the_next_level(seeds, pg_district, tmp_path):
+    consolidate([seeds["zz.sub"], seeds["wh.sub"]], pg_district, name="某某省甲市汇总", code="4301")
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "submit", pg_district, "--year", "2020",
+                        "-o", str(tmp_path / "甲市.sub"), "--allow-errors"], capture_output=True, text=True,
+                       encoding="utf-8", cwd=ROOT, check=False)
+    assert r.returncode == 0, r.stderr
+    assert consolidate([tmp_path / "甲市.sub"], tmp_path / "省.sqlite").written
+    with District(tmp_path / "省.sqlite") as d:
+        assert d.consolidated(2020).get(SPENT) == D("1139.51") and d.departments(2020)[0].name == "某某省甲市汇总"

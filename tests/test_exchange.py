@@ -747,3 +747,20 @@ def test_the_running_sums_equal_a_sum_from_scratch_after_runs_and_replacements(t
     assert got.values == _sum_of(list(current.values()))
     codes = {c for wb in current.values() for c in wb.coded["03"]}
     assert set(got.coded["03"]) == codes
+
+
+def test_a_districts_summary_is_sealed_and_consolidated_by_the_next_level(seeds: dict[str, Path], tmp_path: Path) -> None:
+    """汇总 of 汇总: each county seals its 汇总 year as a submission; the city's gate checks it like
+    any department's and the city's 汇总 is the sum of the counties'."""
+    county_a, county_b, city = tmp_path / "甲县.sqlite", tmp_path / "乙县.sqlite", tmp_path / "某市.sqlite"
+    assert consolidate([seeds["zz.sub"]], county_a, name="甲县汇总", code="430200").written
+    assert consolidate([seeds["wh.sub"]], county_b, name="乙县汇总", code="420105").written
+    out = io.StringIO()
+    assert cmd_submit(county_a, 2020, tmp_path / "甲县.sub", True, out, io.StringIO()) == 0  # zhuzhou's 4 errors travel up
+    assert "甲县汇总 2020 年度" in out.getvalue()
+    submit(county_b, 2020, tmp_path / "乙县.sub")
+    r = consolidate([tmp_path / "甲县.sub", tmp_path / "乙县.sub"], city, name="某市汇总")
+    assert r.written and [o.action for o in r.outcomes] == [ADDED, ADDED]
+    assert [o.errors for o in r.outcomes] == [4, 0]
+    assert load_consolidated(city, 2020).get(Cell("01", "本年支出合计", 2)) == D("1139.51")
+    assert sorted(d.name for d in list_departments(city, 2020)) == ["乙县汇总", "甲县汇总"]

@@ -49,8 +49,9 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--year", type=int, help="年度（默认：最新年度）")
     x.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
 
-    s = sub.add_parser("submit", help="生成报送区财政局的封装文件（只含该年度，带审核结果和校验码）")
-    s.add_argument("path", type=Path, metavar="DEPT.sqlite")
+    s = sub.add_parser("submit", help="生成报送区财政局的封装文件（只含该年度，带审核结果和校验码）；区汇总也可以这样报送上一级")
+    s.add_argument("path", type=as_target, metavar="DEPT.sqlite",
+                   help="部门数据文件；也可以是区汇总文件或其数据库地址（把汇总数报送上一级）")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("-o", "--output", type=Path, required=True, metavar="SUB.sqlite")
     s.add_argument("--allow-errors", action="store_true", help="审核有错误时仍然报送（封装文件中会注明）")

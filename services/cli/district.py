@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TextIO
 
 from services.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE
+from services.exchange.target import Target
 
 
-def cmd_submit(dept: Path, year: int, out: Path, allow_errors: bool, stdout: TextIO, stderr: TextIO) -> int:
+def cmd_submit(dept: Target, year: int, out: Path, allow_errors: bool, stdout: TextIO, stderr: TextIO) -> int:
     """``main.py submit DEPT.sqlite --year Y -o OUT.sqlite [--allow-errors]``."""
     from services.exchange.submission import SubmitError, submit
 

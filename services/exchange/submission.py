@@ -25,6 +25,7 @@ from services import product
 from services.engine import check_workbook
 from services.exchange.canonical import digest_of, serialise
 from services.exchange.gate import Refused, open_submission
+from services.exchange.target import Target
 from services.findings import Finding
 from services.migrations import SCHEMA_VERSION
 from services.money import to_storage
@@ -141,13 +142,26 @@ def _write(out_path: Path, manifest: dict, values: list, prior: list, coded: lis
         engine.dispose()
 
 
-def submit(dept_path: Path, year: int, out_path: Path, allow_errors: bool = False) -> SubmitResult:
-    """Seal ``year`` of the department file at ``dept_path`` into the submission ``out_path``."""
-    dept_path, out_path = Path(dept_path), Path(out_path)
-    if out_path.resolve() == dept_path.resolve():
-        raise SubmitError("上报文件不能与部门数据文件同名", True)
+def submit(dept_path: Target, year: int, out_path: Path, allow_errors: bool = False) -> SubmitResult:
+    """Seal ``year`` of the department file at ``dept_path`` into the submission ``out_path``. A
+    district's own 汇总 year is sealed the same way, for the next level up (汇总 of 汇总: county →
+    city → province), from its file or its PostgreSQL URL."""
+    out_path = Path(out_path)
     if not out_path.parent.is_dir():
         raise SubmitError(f"上报文件所在的文件夹不存在：{out_path.parent}", True)
+    if isinstance(dept_path, str):  # a district on a server (`target.is_server`)
+        from services.exchange.district_file import DistrictError
+        from services.exchange.district_store import reading
+
+        try:
+            with reading(dept_path) as (district, _conn):
+                wb = district.load(year)
+        except (DistrictError, DepartmentFileError) as e:
+            raise SubmitError(str(e), True) from None
+        return seal(wb, out_path, allow_errors, department_schema=SCHEMA_VERSION)
+    dept_path = Path(dept_path)
+    if out_path.resolve() == dept_path.resolve():
+        raise SubmitError("上报文件不能与部门数据文件同名", True)
     try:
         with DepartmentFile.open(dept_path, readonly=True) as f:
             wb = f.load(year)
