@@ -764,3 +764,24 @@ def test_a_districts_summary_is_sealed_and_consolidated_by_the_next_level(seeds:
     assert [o.errors for o in r.outcomes] == [4, 0]
     assert load_consolidated(city, 2020).get(Cell("01", "本年支出合计", 2)) == D("1139.51")
     assert sorted(d.name for d in list_departments(city, 2020)) == ["乙县汇总", "甲县汇总"]
+
+
+def test_explain_names_the_departments_behind_a_cell_of_the_summary(district: Path, tmp_path: Path) -> None:
+    """Drill-down: a cell of the 汇总 is the sum of the listed departments' figures, largest first."""
+    from services.cli.district import cmd_explain
+    from services.exchange.status import District
+
+    with District(district) as d:
+        parts = d.contributions(2020, "01", "本年支出合计", 2)
+        total = d.consolidated(2020).get(Cell("01", "本年支出合计", 2))
+        assert sum(a for _, a in parts) == total == D("1139.51")
+        assert [a for _, a in parts] == sorted((a for _, a in parts), reverse=True) and len(parts) == 2
+        only = d.contributions(2020, "03", "2010308", 1)  # 信访事务: both departments have it
+        assert sum(a for _, a in only) == d.consolidated(2020).get(Cell("03", "2010308", 1))
+        assert d.contributions(2020, "03", "2999999", 1) == []
+    out = io.StringIO()
+    assert cmd_explain(district, 2020, "01", "本年支出合计", 2, out, io.StringIO()) == 0
+    text = out.getvalue()
+    assert "汇总数 1,139.51 万元，由 2 个部门组成" in text and "武汉市汉阳区信访局" in text and "%" in text
+    err = io.StringIO()
+    assert cmd_explain(district, 2020, "99", "x", 1, io.StringIO(), err) == 2 and "没有公开99表" in err.getvalue()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from services.exchange.target import as_target
 
-COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster"}
+COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster",
+            "explain"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,6 +67,13 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
     st.add_argument("--year", type=int)
 
+    ex = sub.add_parser("explain", help="区财政局：汇总表某一格由哪些部门的数组成（穿透查询，从大到小）")
+    ex.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
+    ex.add_argument("--year", type=int, required=True)
+    ex.add_argument("--table", required=True, metavar="表号", help="如 03")
+    ex.add_argument("--row", required=True, metavar="行", help="科目编码（如 2010308）或行的名称（如 本年支出合计）")
+    ex.add_argument("--col", type=int, required=True, metavar="栏次")
+
     r = sub.add_parser("roster", help="区财政局：导入应报部门名单（Excel 或 CSV，含“部门代码”“部门名称”两列）")
     r.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
     r.add_argument("roster", type=Path, metavar="名单.xlsx|csv")
@@ -99,7 +107,7 @@ def run(argv: list[str]) -> int:
         if args.command == "export-xlsx":
             return t.cmd_export_xlsx(args.path, args.year, args.output, out, err)
         return t.cmd_export_pdf(args.path, args.year, args.output, out, err)
-    if args.command in ("submit", "consolidate", "status", "roster"):
+    if args.command in ("submit", "consolidate", "status", "roster", "explain"):
         from services.cli import district as d
 
         if args.command == "submit":
@@ -108,6 +116,8 @@ def run(argv: list[str]) -> int:
             return d.cmd_consolidate(args.submissions, args.output, out, err, name=args.name)
         if args.command == "status":
             return d.cmd_status(args.path, args.year, out, err)
+        if args.command == "explain":
+            return d.cmd_explain(args.path, args.year, args.table.zfill(2), args.row, args.col, out, err)
         return d.cmd_roster(args.path, args.roster, out, err, name=args.name)
     parser().print_help()
     return 2

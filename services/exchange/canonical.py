@@ -41,7 +41,7 @@ TextRow = tuple[str, str]
 FindingRow = tuple[int, str, str, str, str, str, str, "str | None", "str | None", "str | None", int]
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def serialise(
@@ -59,7 +59,7 @@ def serialise(
     ]
     for tag, rows in (("V", values), ("P", prior), ("C", coded), ("T", texts), ("F", findings)):
         parts.append([tag, sorted(rows)])  # one C-level encode per part: tuples become arrays
-    return "".join(_ENCODE(part) + "\n" for part in parts).encode("utf-8")
+    return "".join(ENCODE(part) + "\n" for part in parts).encode("utf-8")
 
 
 def digest_of(content: bytes) -> str:

@@ -10,6 +10,7 @@ consolidated workbook (`consolidated`). All are read-only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Connection, Row, inspect
@@ -138,6 +139,14 @@ class District:
         """The re-check findings of one department's current submission (rows of `DistrictFinding`)."""
         with self._conn.begin():
             return ledger.findings(self._conn, _current(self._conn, year, key).id)
+
+    def contributions(self, year: int, table: str, row: str, col: int) -> list[tuple[DepartmentStatus, Decimal]]:
+        """Drill-down (穿透查询): the departments whose current submissions make up one cell of the
+        汇总, largest first (then by name)."""
+        with self._conn.begin():
+            amounts = dict(ledger.contributions(self._conn, year, table, row, col))
+            deps = {r.id: _status(r) for r in ledger.submissions(self._conn, year)} if amounts else {}
+        return sorted(((deps[sid], a) for sid, a in amounts.items()), key=lambda p: (-p[1], p[0].name))
 
     def consolidated(self, year: int) -> Workbook:
         """The district's 汇总 workbook for ``year``."""
