@@ -1,8 +1,9 @@
 """Starting the window (启动): open a department file, an Excel workbook, or the bundled sample.
 
-``python main.py [FILE] [--year Y] [--table TITLE] [--screenshot OUT.png] [--findings-json OUT.json]``: with
-``--screenshot`` the window is drawn at 1440×900, written to a PNG once the table has been
-painted, and the program exits 0 (1 if the PNG could not be written, 2 if FILE cannot be opened).
+``python main.py [FILE] [--year Y] [--table TITLE] [--size WxH] [--screenshot OUT.png] [--findings-json OUT.json]``:
+the window opens where the clerk left it (the screen's available area the first time); with
+``--screenshot`` it is drawn at ``--size`` (default 1440×900), written to a PNG once the table has
+been painted, and the program exits 0 (1 if the PNG could not be written, 2 if FILE cannot be opened).
 """
 
 from __future__ import annotations
@@ -16,12 +17,21 @@ SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "samples" / "武
 SCREENSHOT_TIMEOUT_MS = 5000
 
 
+def _size(text: str) -> tuple[int, int]:
+    """``1366x768`` → (1366, 768)."""
+    w, sep, h = text.lower().replace("×", "x").partition("x")
+    if not sep or not w.strip().isdigit() or not h.strip().isdigit() or not (320 <= int(w) <= 10000 and 240 <= int(h) <= 10000):
+        raise argparse.ArgumentTypeError(f"窗口大小应写成 宽x高，如 1366x768（收到“{text}”）")
+    return int(w), int(h)
+
+
 def _args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="main.py", description="决算公开助手窗口")
     p.add_argument("file", nargs="?", type=Path, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx（默认：示例部门）")
     p.add_argument("--year", type=int, help="打开时显示的年度（默认：最新）")
     p.add_argument("--table", help="打开时显示的表（编号或标题）")
     p.add_argument("--screenshot", type=Path, help="截图保存到此 PNG 文件后退出")
+    p.add_argument("--size", type=_size, metavar="宽x高", help="窗口大小（像素），如 1366x768（截图默认 1440x900）")
     p.add_argument("--findings-json", type=Path, metavar="OUT.json",
                    help="把窗口显示的审核结果（各年度）写入 JSON 文件，格式同 check --json")
     return p.parse_args(argv)
@@ -79,7 +89,10 @@ def run_gui(argv: list[str]) -> int:
             print(f"没有找到表“{args.table}”，显示第一张表", file=sys.stderr)
         else:
             win.show_table(no)
-    win.resize(1440, 900)
+    if args.size or args.screenshot:
+        win.resize(*(args.size or (1440, 900)))
+    else:
+        win.restore_geometry()
     if args.findings_json:
         _write_findings(win, args.findings_json)
     if args.screenshot:

@@ -61,12 +61,14 @@ class MainWindow(QMainWindow):
         right.addWidget(self.findings)
         right.setStretchFactor(0, 4)
         right.setStretchFactor(1, 1)
-        right.setSizes([660, 170])
+        right.setCollapsible(0, False)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(self.nav)
         main.addWidget(right)
         main.setStretchFactor(1, 1)
-        main.setSizes([330, 1110])
+        main.setCollapsible(1, False)
+        self.splitters = (main, right)
+        self._laid_out = False  # the splitters get their first sizes from the window's first size
         self.setCentralWidget(main)
         self.nav.chosen.connect(self._chosen)
         # The department list shows its own department's findings; the 汇总's panel would repeat them.
@@ -544,8 +546,46 @@ class MainWindow(QMainWindow):
         self._flush_now()
         self.say(f"已保存到 {self.document.path.name}（{time.strftime('%H:%M:%S')}）")
 
+    # ── the window on the screen ────────────────────────────────────────────
+    def _lay_out(self) -> None:
+        """Navigator and findings panel sized for the window (a fifth of it, within reason), so a
+        1024×768 screen keeps most of its width for the table."""
+        main, right = self.splitters
+        w, h = max(self.width(), 640), max(self.height(), 480)
+        nav = min(300, max(170, w // 5))
+        main.setSizes([nav, w - nav])
+        panel = min(220, max(110, h // 5))
+        right.setSizes([h - panel, panel])
+
+    # QWidget.showEvent: the first show lays the splitters out for the size the window opened at
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        if not self._laid_out:
+            self._laid_out = True
+            self._lay_out()
+        super().showEvent(event)
+
+    def restore_geometry(self) -> None:
+        """Open where and as large as the clerk left it, kept inside the screen's available area
+        (a laptop after a large monitor); the first time, the whole available area."""
+        from ui.screen import fit_on_screen, saved_geometry
+
+        screen = self.screen().availableGeometry()
+        saved = saved_geometry()
+        if saved is None or not self.restoreGeometry(saved):
+            self.setGeometry(screen)
+            self.resize(screen.size() - (self.frameGeometry().size() - self.geometry().size()))
+            return
+        fitted = fit_on_screen(self.frameGeometry(), screen)
+        if fitted != self.frameGeometry():
+            frame = self.frameGeometry().size() - self.geometry().size()
+            self.move(fitted.topLeft())
+            self.resize(fitted.size() - frame)
+
     # QWidget.closeEvent: make the last edits durable and close the file
     def closeEvent(self, event) -> None:  # noqa: ANN001
+        from ui.screen import save_geometry
+
+        save_geometry(bytes(self.saveGeometry().data()))
         self.commit_pending()
         self._flush_now()
         if self.document is not None:
