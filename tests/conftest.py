@@ -1,6 +1,6 @@
 """Shared fixtures: example departments, department files, and a quiet, isolated Qt for GUI tests.
 
-GUI tests (files ``test_gui_*.py``) get, automatically: the bundled fonts loaded, QSettings in a
+GUI tests (files ``test_gui_*.py``) get, automatically: the bundled fonts and Qt's Chinese loaded, QSettings in a
 temporary folder (recent files never touch the user's), and the window's modal questions
 (`ui.dialogs`) answered from `dialog_answers` and recorded in `dialog_log` instead of blocking.
 """
@@ -94,6 +94,9 @@ def _quiet_qt(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
     from ui.fonts import load_fonts
 
     load_fonts(qapp)
+    from ui.translations import load_translations
+
+    load_translations(qapp)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
 
     def ask(parent, title, text):  # noqa: ANN001, ANN202

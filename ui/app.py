@@ -71,6 +71,9 @@ def run_gui(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("决算公开助手")
     load_fonts(app)  # type: ignore[arg-type]
+    from ui.translations import load_translations
+
+    load_translations(app)  # Qt's own buttons and dialogs in Chinese
     try:
         path = args.file or sample_file()
         doc = Document.open(path)
