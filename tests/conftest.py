@@ -71,7 +71,8 @@ def make_department_file(tmp_path: Path):  # noqa: ANN201
 
 @pytest.fixture
 def dialog_answers() -> dict[str, object]:
-    """Answers for `ui.dialogs.ask` by a word of its title (default: yes)."""
+    """Answers for `ui.dialogs.ask` by a word of its title (default: yes), and for
+    `ui.dialogs.save_changes` (``dialogs.SAVE``/``DISCARD``/``CANCEL``; default: discard)."""
     return {}
 
 
@@ -103,7 +104,12 @@ def _quiet_qt(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
         dialog_log.append(("ask", title, text))
         return next((bool(v) for k, v in dialog_answers.items() if k in title), True)
 
+    def save_changes(parent, title, text):  # noqa: ANN001, ANN202
+        dialog_log.append(("save_changes", title, text))
+        return next((str(v) for k, v in dialog_answers.items() if k in title), dialogs.DISCARD)
+
     monkeypatch.setattr(dialogs, "ask", ask)
+    monkeypatch.setattr(dialogs, "save_changes", save_changes)
     monkeypatch.setattr(dialogs, "error", lambda parent, title, text: dialog_log.append(("error", title, text)))
     monkeypatch.setattr(dialogs, "report", lambda parent, title, text, details="", ok=True:
                         dialog_log.append(("report" if ok else "report!", title, f"{text}\n{details}")))

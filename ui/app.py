@@ -1,7 +1,8 @@
 """Starting the window (启动): open a department file, an Excel workbook, or the bundled sample.
 
 ``python main.py [FILE] [--year Y] [--table TITLE] [--size WxH] [--screenshot OUT.png] [--findings-json OUT.json]``:
-the window opens where the clerk left it (the screen's available area the first time); with
+without FILE, the clerk's last file (the bundled sample the first time); the window opens where
+the clerk left it (the screen's available area the first time); with
 ``--screenshot`` it is drawn at ``--size`` (default 1440×900), written to a PNG once the table has
 been painted, and the program exits 0 (1 if the PNG could not be written, 2 if FILE cannot be opened).
 """
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "samples" / "武汉市汉阳区信访局_2020.xlsx"
+SAMPLE_NAME = "示例_武汉市汉阳区信访局.sqlite"  # the sample as a department file, in the user data folder
 #: Longest wait for the first paint before a screenshot is taken anyway.
 SCREENSHOT_TIMEOUT_MS = 5000
 
@@ -43,7 +45,7 @@ def sample_file(folder: Path | None = None) -> Path:
         from platformdirs import user_data_path
 
         folder = user_data_path("DisclosureDesk", appauthor=False)
-    target = folder / "示例_武汉市汉阳区信访局.sqlite"
+    target = folder / SAMPLE_NAME
     if not target.exists():
         from services.store import DepartmentFile, DepartmentFileError
         from services.xlsx_import import XlsxImportError, import_xlsx
@@ -74,9 +76,19 @@ def run_gui(argv: list[str]) -> int:
     from ui.translations import load_translations
 
     load_translations(app)  # Qt's own buttons and dialogs in Chinese
+    from ui.file_actions import last_file
+
+    note = None
     try:
-        path = args.file or sample_file()
-        doc = Document.open(path)
+        path = args.file or last_file() or sample_file()
+        try:
+            doc = Document.open(path)
+        except OpenError as e:
+            if args.file or path.name == SAMPLE_NAME:
+                raise
+            note = f"上次的文件 {path.name} 无法打开（{e}），已打开示例部门"  # moved, deleted, or held
+            path = sample_file()
+            doc = Document.open(path)
     except OpenError as e:
         print(f"无法打开：{e}", file=sys.stderr)
         if not args.screenshot:
@@ -101,7 +113,9 @@ def run_gui(argv: list[str]) -> int:
     if args.screenshot:
         return _screenshot(app, win, args.screenshot, QTimer)
     win.show()
-    if args.file:
+    if note:
+        win.say(note, error=True)
+    if path.name != SAMPLE_NAME:  # the sample is not a file the clerk chose
         from ui.file_actions import remember
 
         remember(path)

@@ -35,6 +35,11 @@ def recent_files() -> list[Path]:
     return [Path(p) for p in items if p]
 
 
+def last_file() -> Path | None:
+    """The file the clerk opened last, if it is still there (a plain start opens it)."""
+    return next((p for p in recent_files() if p.is_file()), None)
+
+
 def remember(path: Path) -> None:
     items = [str(path)] + [str(p) for p in recent_files() if p != path]
     s = settings()
@@ -44,6 +49,8 @@ def remember(path: Path) -> None:
 
 # ── actions ───────────────────────────────────────────────────────────────
 def new_department(win: MainWindow) -> None:
+    if not win.may_leave():
+        return
     answer = ask_new_department(win)
     if answer is None:
         return
@@ -80,6 +87,8 @@ def new_year(win: MainWindow) -> None:
 
 
 def open_file(win: MainWindow, path: Path | None = None, template_id: str | None = None) -> bool:
+    if not win.may_leave():
+        return False
     if path is None:
         path = dialogs.open_path(win, "打开部门数据文件或 Excel 报表", f"{dialogs.DEPARTMENT_FILES};;{dialogs.EXCEL_FILES}")
         if path is None:
@@ -142,6 +151,8 @@ def import_excel(win: MainWindow, src: Path | None = None, template_id: str | No
                 doc.put_year(wb)
                 win.reload(wb.year)
         else:
+            if not win.may_leave():
+                return
             dest = dialogs.save_path(win, "导入后保存为部门数据文件", dialogs.DEPARTMENT_FILES, f"{wb.department or src.stem}.sqlite")
             if dest is None:
                 return
@@ -220,17 +231,19 @@ def export_pdf(win: MainWindow) -> None:
         dialogs.show_file(dest)
 
 
-def save_as(win: MainWindow) -> None:
+def save_as(win: MainWindow) -> bool:
+    """Every year into a new department file, which the window then edits; False if not saved."""
     doc = win.document
     if doc is None:
-        return
+        return False
     dest = dialogs.save_path(win, "另存为部门数据文件", dialogs.DEPARTMENT_FILES, f"{doc.department or doc.path.stem}.sqlite")
     if dest is None:
-        return
+        return False
     try:
         win.set_document(doc.save_as(dest), year=win.year)
     except OpenError as e:
         dialogs.error(win, "无法另存为", str(e))
-        return
+        return False
     remember(dest)
     win.say(f"已另存为 {dest}，之后的修改都保存在这个文件中")
+    return True

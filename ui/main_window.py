@@ -49,6 +49,8 @@ class MainWindow(QMainWindow):
         self.reports: list[ImportReport] = []
         #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
         self._save_failing = False
+        #: a workbook opened from Excel was edited: its changes are only in this window
+        self.unsaved = False
 
         self.nav = Navigator()
         self.nav.setObjectName("navigator")
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
             self._flush_now()
             self.document.close()
         self.document = document
+        self.unsaved = False
         self._forget_pages()
         self.nav.set_years({y: [(no, t.title) for no, t in wb.template.tables.items()] for y, wb in document.workbooks.items()})
         if document.district is not None:  # a district file: its department list, first under each year
@@ -473,6 +476,8 @@ class MainWindow(QMainWindow):
                 dialogs.error(self, "未能保存", f"{error}\n\n修改还在窗口中，请检查文件后再试，或“另存为”另一个文件。")
             return
         self._save_failing = False
+        if not self.document.on_disk:
+            self.unsaved = True
         if self.document.on_disk:
             what = f"{count} 个数据" if count else "修改"
             self.say(f"已保存{what}到 {self.document.path.name}（{time.strftime('%H:%M:%S')}）")
@@ -581,10 +586,25 @@ class MainWindow(QMainWindow):
             self.move(fitted.topLeft())
             self.resize(fitted.size() - frame)
 
-    # QWidget.closeEvent: make the last edits durable and close the file
+    def may_leave(self) -> bool:
+        """Before the shown document goes (close, another file): a workbook opened from Excel and
+        edited asks 保存更改？ as Excel does — saved as a department file, not saved, or stay."""
+        self.commit_pending()
+        if self.document is None or self.document.on_disk or not self.unsaved:
+            return True
+        answer = dialogs.save_changes(self, "保存更改？", f"“{self.document.path.name}”是从 Excel 打开的报表，"
+                                      "修改只在本窗口中。\n关闭前把它保存为部门数据文件吗？")
+        if answer == dialogs.SAVE:
+            return file_actions.save_as(self)
+        return answer == dialogs.DISCARD
+
+    # QWidget.closeEvent: ask about unsaved Excel edits, make the last edits durable, close the file
     def closeEvent(self, event) -> None:  # noqa: ANN001
         from ui.screen import save_geometry
 
+        if not self.may_leave():
+            event.ignore()
+            return
         save_geometry(bytes(self.saveGeometry().data()))
         self.commit_pending()
         self._flush_now()
