@@ -248,7 +248,8 @@ class MainWindow(QMainWindow):
         assert year is not None
         self._use_year(year)
         key = ("table", year, table)
-        if key not in self.pages:
+        opened = key not in self.pages
+        if opened:
             page = TablePage(self.editor(year), table)
             page.view.refused.connect(self._refused)
             page.view.status.connect(self.say)
@@ -266,9 +267,8 @@ class MainWindow(QMainWindow):
         coded = page.model.form.spec.coded and not self.read_only
         self.add_row_action.setEnabled(coded)
         self.remove_row_action.setEnabled(coded)
-        if not page.view.currentIndex().isValid():
-            page.view.setCurrentIndex(page.model.index(0, 0))
-            page.view.step(0, 1)
+        if opened and not page.view.go_first():  # a table opens on its first cell that takes a figure
+            page.view.setCurrentIndex(page.model.index(0, 0))  # nothing to type (read-only): the top
         page.view.setFocus()
         return page
 
@@ -369,9 +369,7 @@ class MainWindow(QMainWindow):
         page = self.show_table(cell.table, year)
         pos = page.model.form.position(cell)
         if pos is not None:
-            idx = page.model.index(*pos)
-            page.view.setCurrentIndex(idx)
-            page.view.scrollTo(idx)
+            page.view.go_to(page.model.index(*pos))
             page.view.setFocus()
 
     def show_report(self, report: ImportReport) -> None:
@@ -429,12 +427,26 @@ class MainWindow(QMainWindow):
     def set_manual_totals(self, on: bool) -> None:
         if self.year is None:
             return
-        self.editor(self.year).session.manual_totals = on
+        self.commit_pending()  # a total still in its editor is typed under the mode it was typed in
+        editor = self.editor(self.year)
+        editor.session.manual_totals = on
         for key, page in self.pages.items():
             if key[1] == self.year and isinstance(page, TablePage):
                 page.view.viewport().update()
         self._update_labels()
-        self.say("合计改为手工填写：审核会把它们与明细比较" if on else "合计恢复自动计算：修改明细时合计随之更新")
+        if on:
+            self.say("合计改为手工填写：审核会把它们与明细比较")
+            return
+        # Back to computed totals: those that disagree with their parts are named at once, and
+        # recomputed if the clerk agrees (never silently: they may be the published figures).
+        stale = editor.session.stale_totals()
+        if stale and dialogs.ask(self, "合计恢复自动计算", f"有 {len(stale)} 个合计与明细不符。现在按明细重新计算它们吗？（可撤销）"):
+            change = editor.fill_all()
+            self.say(f"合计恢复自动计算：已按明细重新计算 {len(change.values) if change else 0} 个合计（可撤销）")
+        elif stale:
+            self.say(f"合计恢复自动计算：{len(stale)} 个合计与明细不符，审核结果中已标出；修改明细时合计随之更新")
+        else:
+            self.say("合计恢复自动计算：修改明细时合计随之更新")
 
     def fill_all(self) -> None:
         if self.year is not None:

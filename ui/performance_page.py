@@ -209,6 +209,7 @@ class FormEditor(QScrollArea):
         if isinstance(form, DepartmentForm):  # 附件1's text, printed before this form
             lay.addWidget(QLabel("部门整体支出绩效自评报告（印在本表之前）"))
             report = QPlainTextEdit(page.wb.texts.get(REPORT_KEY, ""))
+            report.setTabChangesFocus(True)  # Tab goes on to the next field, as in a form
             report.setObjectName("text:report")
             report.setMaximumHeight(140)
             report.textChanged.connect(lambda e=report: self.page.set_report(e.toPlainText()))
@@ -265,6 +266,7 @@ class FormEditor(QScrollArea):
     def _text(self, lay: QVBoxLayout, key: str, title: str) -> None:
         lay.addWidget(QLabel(title))
         edit = QPlainTextEdit(getattr(self.form, key))
+        edit.setTabChangesFocus(True)
         edit.setObjectName(f"text:{key}")
         edit.setMaximumHeight(90)
         edit.textChanged.connect(lambda k=key, e=edit: self.page.set_field(self.form, k, e.toPlainText()))
