@@ -72,7 +72,8 @@ def make_department_file(tmp_path: Path):  # noqa: ANN201
 @pytest.fixture
 def dialog_answers() -> dict[str, object]:
     """Answers for `ui.dialogs.ask` by a word of its title (default: yes), and for
-    `ui.dialogs.save_changes` (``dialogs.SAVE``/``DISCARD``/``CANCEL``; default: discard)."""
+    `ui.dialogs.save_changes` (``dialogs.SAVE``/``DISCARD``/``CANCEL``; default: discard) and
+    `ui.dialogs.act` (one of its actions, or None for 取消; default: the first action)."""
     return {}
 
 
@@ -108,7 +109,12 @@ def _quiet_qt(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
         dialog_log.append(("save_changes", title, text))
         return next((str(v) for k, v in dialog_answers.items() if k in title), dialogs.DISCARD)
 
+    def act(parent, title, text, actions):  # noqa: ANN001, ANN202
+        dialog_log.append(("act", title, text))
+        return next((v for k, v in dialog_answers.items() if k in title), actions[0])  # type: ignore[return-value]
+
     monkeypatch.setattr(dialogs, "ask", ask)
+    monkeypatch.setattr(dialogs, "act", act)
     monkeypatch.setattr(dialogs, "save_changes", save_changes)
     monkeypatch.setattr(dialogs, "error", lambda parent, title, text: dialog_log.append(("error", title, text)))
     monkeypatch.setattr(dialogs, "report", lambda parent, title, text, details="", ok=True:

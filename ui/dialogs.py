@@ -101,6 +101,18 @@ def save_changes(parent: QWidget, title: str, text: str) -> str:
     return SAVE if clicked is save else DISCARD if clicked is discard else CANCEL
 
 
+def act(parent: QWidget, title: str, text: str, actions: list[str]) -> str | None:
+    """A question answered by one of ``actions`` (buttons, the first the default); None: 取消."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
+    buttons = [box.addButton(a, QMessageBox.ButtonRole.AcceptRole) for a in actions]
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    if buttons:
+        box.setDefaultButton(buttons[0])
+    box.exec()
+    clicked = box.clickedButton()
+    return next((a for a, b in zip(actions, buttons) if b is clicked), None)
+
+
 def text(parent: QWidget, title: str, label: str, value: str = "") -> str | None:
     """A line of text from the clerk; None when cancelled."""
     answer, ok = QInputDialog.getText(parent, title, label, text=value)

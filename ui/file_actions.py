@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 RECENT_KEY = "recent_files"
+GO_TO_ERROR, PRINT_ANYWAY = "转到第一个错误", "仍然导出"
 RECENT_MAX = 8
 
 
@@ -196,7 +197,21 @@ def export_excel(win: MainWindow) -> None:
 
 
 def export_pdf(win: MainWindow) -> None:
-    """文件 → 导出公开PDF: the whole disclosure document of the shown year, with progress."""
+    """文件 → 导出公开PDF: the whole disclosure document of the shown year, with progress. A year
+    with errors asks first (a document for publication with 收入总计 ≠ 支出总计 should not go out
+    unnoticed): go to the first error, or print anyway."""
+    if win.year is not None and win.year in win.editors:
+        errors = [f for f in win.year_findings(win.year) if f.is_error]
+        if errors:
+            first = min(errors, key=lambda f: f.table)  # the findings panel's order
+            answer = dialogs.act(win, "导出公开 PDF", f"{win.year} 年度还有 {len(errors)} 个错误（强制性审核未通过），"
+                                 f"第一个在{first.table_title or '公开' + first.table + '表'}：{first.message}\n\n"
+                                 "公开的文件中不应有这些错误。", [GO_TO_ERROR, PRINT_ANYWAY])
+            if answer == GO_TO_ERROR:
+                win.jump_to_finding(first)
+                win.say(f"第一个错误：{first.message}", error=True)
+            if answer != PRINT_ANYWAY:
+                return
     target = _export_target(win, "导出公开 PDF", dialogs.PDF_FILES, "{year}年度{department}部门决算.pdf")
     if target is None:
         return
