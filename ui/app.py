@@ -63,6 +63,11 @@ def sample_file(folder: Path | None = None) -> Path:
 
 def run_gui(argv: list[str]) -> int:
     args = _args(argv)
+    from ui.system_libs import missing_message, missing_xcb_packages, uses_xcb
+
+    if uses_xcb() and (missing := missing_xcb_packages()):  # Qt would name the wrong one and abort
+        print(missing_message(missing), file=sys.stderr)
+        return 2
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
