@@ -240,6 +240,11 @@ class EntrySession:
         change = self._finish(self._set(values))
         return self._record(Step(label, values=change.values), change)
 
+    def stale_totals(self) -> list[Cell]:
+        """The computed cells (合计, 小计, 类/款) that do not equal their parts as they stand now:
+        totals typed by hand, or printed so, that 按明细重新计算 would change."""
+        return [c for c in self.autofill.formulas if self.autofill.value(c) != self.wb.get(c)]
+
     def fill_all(self) -> Change:
         """Recompute every computed cell from its parts (after typing totals by hand)."""
         self._writable()

@@ -1,6 +1,6 @@
 """Shared fixtures: example departments, department files, and a quiet, isolated Qt for GUI tests.
 
-GUI tests (files ``test_gui_*.py``) get, automatically: the bundled fonts loaded, QSettings in a
+GUI tests (files ``test_gui_*.py``) get, automatically: the bundled fonts and Qt's Chinese loaded, QSettings in a
 temporary folder (recent files never touch the user's), and the window's modal questions
 (`ui.dialogs`) answered from `dialog_answers` and recorded in `dialog_log` instead of blocking.
 """
@@ -72,7 +72,9 @@ def make_department_file(tmp_path: Path):  # noqa: ANN201
 
 @pytest.fixture
 def dialog_answers() -> dict[str, object]:
-    """Answers for `ui.dialogs.ask` by a word of its title (default: yes)."""
+    """Answers for `ui.dialogs.ask` by a word of its title (default: yes), and for
+    `ui.dialogs.save_changes` (``dialogs.SAVE``/``DISCARD``/``CANCEL``; default: discard) and
+    `ui.dialogs.act` (one of its actions, or None for 取消; default: the first action)."""
     return {}
 
 
@@ -95,13 +97,26 @@ def _quiet_qt(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
     from ui.fonts import load_fonts
 
     load_fonts(qapp)
+    from ui.translations import load_translations
+
+    load_translations(qapp)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
 
     def ask(parent, title, text):  # noqa: ANN001, ANN202
         dialog_log.append(("ask", title, text))
         return next((bool(v) for k, v in dialog_answers.items() if k in title), True)
 
+    def save_changes(parent, title, text):  # noqa: ANN001, ANN202
+        dialog_log.append(("save_changes", title, text))
+        return next((str(v) for k, v in dialog_answers.items() if k in title), dialogs.DISCARD)
+
+    def act(parent, title, text, actions):  # noqa: ANN001, ANN202
+        dialog_log.append(("act", title, text))
+        return next((v for k, v in dialog_answers.items() if k in title), actions[0])  # type: ignore[return-value]
+
     monkeypatch.setattr(dialogs, "ask", ask)
+    monkeypatch.setattr(dialogs, "act", act)
+    monkeypatch.setattr(dialogs, "save_changes", save_changes)
     monkeypatch.setattr(dialogs, "error", lambda parent, title, text: dialog_log.append(("error", title, text)))
     monkeypatch.setattr(dialogs, "report", lambda parent, title, text, details="", ok=True:
                         dialog_log.append(("report" if ok else "report!", title, f"{text}\n{details}")))

@@ -306,6 +306,7 @@ def test_clerk_seals_the_year_from_the_menu(built: dict[str, Path], tmp_path: Pa
     _answer(monkeypatch, save=tmp_path / "株洲.sqlite")
     win.submit_action.trigger()
     assert dialog_log[-1][0] == "ask" and "4 个错误" in dialog_log[-1][2] and not (tmp_path / "株洲.sqlite").exists()
+    assert "--" not in dialog_log[-1][2]  # the window names no command-line flag
     dialog_answers["生成上报文件"] = True
     win.submit_action.trigger()
     assert open_submission(tmp_path / "株洲.sqlite").manifest.allow_errors == 1

@@ -231,3 +231,23 @@ def test_imported_forms_replace_the_forms_and_can_be_undone(page, wb):
     assert page.list.count() == 1 and page.current_form().name == "局机关运行保障工作经费项目"
     page.editor_of_year.undo()
     assert page.list.count() == 4 and len(load_forms(wb).projects) == 3
+
+
+def test_a_wrong_weight_is_flagged_from_the_first_figure(qtbot, page):
+    """A new project: 分值 390 typed before any indicator is flagged at once, in red; an empty
+    indicator row added after it is not told it lacks a 分值."""
+    qtbot.mouseClick(page.findChild(QPushButton, "addProject"), Qt.MouseButton.LeftButton)
+    form = page.current_form()
+    m = page.editor.models["funds"]
+    assert m.headerData(4, Qt.Orientation.Horizontal, R.DisplayRole) == "分值"
+    assert m.setData(m.index(0, 2), "100") and m.setData(m.index(0, 3), "90")
+    assert m.setData(m.index(0, 4), "390")
+    mine = [f for f in page.findings if f.cell is not None and f.cell.row.startswith(form.id)]
+    weights = [f for f in mine if f.rule == "绩效-分值合计"]
+    assert weights and weights[0].is_error and weights[0].actual == D(390)
+    assert m.data(m.index(0, 4), R.BackgroundRole) == ERROR_BG
+    page.add_indicator(form, None)
+    mine = [f for f in page.findings if f.cell is not None and f.cell.row.startswith(form.id)]
+    assert not [f for f in mine if f.rule == "绩效-缺分值"]
+    assert m.setData(m.index(0, 4), "20")
+    assert not [f for f in page.findings if f.rule == "绩效-分值合计" and f.cell is not None and f.cell.row.startswith(form.id)]

@@ -687,3 +687,45 @@ def test_what_the_attachments_still_lack(sample_wb):
     save_forms(sample_wb, seed002_forms())
     sample_wb.texts[REPORT_KEY] = "一、自评结论"
     assert missing(sample_wb, load_forms(sample_wb)) == []
+
+
+def test_score_rules_fire_from_the_first_figure():
+    """A 分值 of 390 with nothing else scored gives 总分 360.56 (90% of it): 绩效-分值合计 says so
+    at once, without waiting for an indicator; a sum still short is quiet while 分值 are missing."""
+    from services.performance.checks import check_form
+
+    p = project(inds=[], execution_weight=D(390))
+    assert scores(p, SPEC).total == D("351.00")
+    [f] = only(check_form(p, SPEC), "绩效-分值合计")
+    assert f.is_error and f.actual == D(390) and f.expected == D(100)
+    # partly scored and still short of 100: quiet until every filled indicator has its 分值
+    p = project()
+    p.indicators[2].weight = p.indicators[2].score = None
+    assert not only(check_form(p, SPEC), "绩效-分值合计") and only(check_form(p, SPEC), "绩效-缺分值")
+    # partly scored and already over 100: told now
+    p.indicators[0].weight = D(75)
+    [f] = only(check_form(p, SPEC), "绩效-分值合计")
+    assert f.actual == D(125)
+    # a 一级指标 over its printed 分值 is told before the others are filled
+    p = project()
+    p.indicators[0].weight = D(45)
+    p.indicators[1].weight = None
+    [f] = only(check_form(p, SPEC), "绩效-分值小计")
+    assert f.actual == D(45) and f.expected == D(40)
+    # 得分 over 分值 on a row, with the other rows empty
+    p = project(inds=[Indicator("产出指标", "数量指标", "办结率", "100%", "100%", D(40), D(41))])
+    assert only(check_form(p, SPEC), "绩效-得分超分值")
+
+
+def test_an_empty_indicator_row_is_not_an_indicator():
+    from services.performance.checks import check_form
+
+    p = project(inds=[Indicator()])
+    found = check_form(p, SPEC)
+    assert any(f.rule == "绩效-必填" and "绩效指标" in f.message for f in found)
+    assert not only(found, "绩效-缺分值") and not only(found, "绩效-分值合计")
+    # an empty row under a complete form changes nothing
+    p = project()
+    assert not check_form(p, SPEC)
+    p.indicators.append(Indicator())
+    assert not check_form(p, SPEC)

@@ -134,3 +134,16 @@ def test_history_is_bounded(sample_wb):
     while session.undo() is not None:
         steps += 1
     assert steps == HISTORY_LIMIT and sample_wb.get(TYPED) == D(19)
+
+
+def test_stale_totals_are_the_computed_cells_that_disagree_with_their_parts(session):
+    """Quiet on a consistent year; a total typed by hand (手工填写合计) is named, with the total
+    that adds it up; 按明细重新计算 leaves none."""
+    assert session.stale_totals() == []
+    total = Cell("01", "本年收入合计", 1)
+    session.manual_totals = True
+    session.apply({total: D("707.13")})
+    stale = session.stale_totals()
+    assert total in stale and Cell("01", "收入总计", 1) in stale
+    session.fill_all()
+    assert session.stale_totals() == [] and session.wb.get(total) == D("707.12")

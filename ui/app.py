@@ -1,8 +1,10 @@
 """Starting the window (启动): open a department file, an Excel workbook, or the bundled sample.
 
-``python main.py [FILE] [--year Y] [--table TITLE] [--screenshot OUT.png] [--findings-json OUT.json]``: with
-``--screenshot`` the window is drawn at 1440×900, written to a PNG once the table has been
-painted, and the program exits 0 (1 if the PNG could not be written, 2 if FILE cannot be opened).
+``python main.py [FILE] [--year Y] [--table TITLE] [--size WxH] [--screenshot OUT.png] [--findings-json OUT.json]``:
+without FILE, the clerk's last file (the bundled sample the first time); the window opens where
+the clerk left it (the screen's available area the first time); with
+``--screenshot`` it is drawn at ``--size`` (default 1440×900), written to a PNG once the table has
+been painted, and the program exits 0 (1 if the PNG could not be written, 2 if FILE cannot be opened).
 """
 
 from __future__ import annotations
@@ -12,8 +14,17 @@ import sys
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "samples" / "武汉市汉阳区信访局_2020.xlsx"
+SAMPLE_NAME = "示例_武汉市汉阳区信访局.sqlite"  # the sample as a department file, in the user data folder
 #: Longest wait for the first paint before a screenshot is taken anyway.
 SCREENSHOT_TIMEOUT_MS = 5000
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``1366x768`` → (1366, 768)."""
+    w, sep, h = text.lower().replace("×", "x").partition("x")
+    if not sep or not w.strip().isdigit() or not h.strip().isdigit() or not (320 <= int(w) <= 10000 and 240 <= int(h) <= 10000):
+        raise argparse.ArgumentTypeError(f"窗口大小应写成 宽x高，如 1366x768（收到“{text}”）")
+    return int(w), int(h)
 
 
 def _args(argv: list[str]) -> argparse.Namespace:
@@ -22,6 +33,7 @@ def _args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--year", type=int, help="打开时显示的年度（默认：最新）")
     p.add_argument("--table", help="打开时显示的表（编号或标题）")
     p.add_argument("--screenshot", type=Path, help="截图保存到此 PNG 文件后退出")
+    p.add_argument("--size", type=_size, metavar="宽x高", help="窗口大小（像素），如 1366x768（截图默认 1440x900）")
     p.add_argument("--findings-json", type=Path, metavar="OUT.json",
                    help="把窗口显示的审核结果（各年度）写入 JSON 文件，格式同 check --json")
     return p.parse_args(argv)
@@ -33,7 +45,7 @@ def sample_file(folder: Path | None = None) -> Path:
         from platformdirs import user_data_path
 
         folder = user_data_path("DisclosureDesk", appauthor=False)
-    target = folder / "示例_武汉市汉阳区信访局.sqlite"
+    target = folder / SAMPLE_NAME
     if not target.exists():
         from services.store import DepartmentFile, DepartmentFileError
         from services.xlsx_import import XlsxImportError, import_xlsx
@@ -51,6 +63,11 @@ def sample_file(folder: Path | None = None) -> Path:
 
 def run_gui(argv: list[str]) -> int:
     args = _args(argv)
+    from ui.system_libs import missing_message, missing_xcb_packages, uses_xcb
+
+    if uses_xcb() and (missing := missing_xcb_packages()):  # Qt would name the wrong one and abort
+        print(missing_message(missing), file=sys.stderr)
+        return 2
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -61,9 +78,22 @@ def run_gui(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("决算公开助手")
     load_fonts(app)  # type: ignore[arg-type]
+    from ui.translations import load_translations
+
+    load_translations(app)  # Qt's own buttons and dialogs in Chinese
+    from ui.file_actions import last_file
+
+    note = None
     try:
-        path = args.file or sample_file()
-        doc = Document.open(path)
+        path = args.file or last_file() or sample_file()
+        try:
+            doc = Document.open(path)
+        except OpenError as e:
+            if args.file or path.name == SAMPLE_NAME:
+                raise
+            note = f"上次的文件 {path.name} 无法打开（{e}），已打开示例部门"  # moved, deleted, or held
+            path = sample_file()
+            doc = Document.open(path)
     except OpenError as e:
         print(f"无法打开：{e}", file=sys.stderr)
         if not args.screenshot:
@@ -79,13 +109,18 @@ def run_gui(argv: list[str]) -> int:
             print(f"没有找到表“{args.table}”，显示第一张表", file=sys.stderr)
         else:
             win.show_table(no)
-    win.resize(1440, 900)
+    if args.size or args.screenshot:
+        win.resize(*(args.size or (1440, 900)))
+    else:
+        win.restore_geometry()
     if args.findings_json:
         _write_findings(win, args.findings_json)
     if args.screenshot:
         return _screenshot(app, win, args.screenshot, QTimer)
     win.show()
-    if args.file:
+    if note:
+        win.say(note, error=True)
+    if path.name != SAMPLE_NAME:  # the sample is not a file the clerk chose
         from ui.file_actions import remember
 
         remember(path)

@@ -125,6 +125,7 @@ class DepartmentPage(QScrollArea):
                 else:
                     layout.addWidget(QLabel(label))
                     edit = QPlainTextEdit(wb.texts.get(f.key, ""))
+                    edit.setTabChangesFocus(True)  # Tab goes on to the next field, as in a form
                     edit.setMinimumHeight(54 if f.kind == "原因" else 70)
                     edit.setMaximumHeight(90 if f.kind == "原因" else 130)
                     edit.textChanged.connect(lambda k=f.key, e=edit: self._text(k, e.toPlainText()))

@@ -1,7 +1,8 @@
 """Questions and file choices put to the clerk, in one place.
 
 Every modal dialog of the window goes through these functions, so a test replaces them (or
-`QFileDialog`'s static methods) and never blocks on a window nobody will click.
+`QFileDialog`'s static methods) and never blocks on a window nobody will click. File dialogs
+start in the folder the clerk last used (the documents folder the first time).
 """
 
 from __future__ import annotations
@@ -17,29 +18,68 @@ SUBMISSION_FILES = "上报文件 (*.sqlite)"
 ROSTER_FILES = "部门名单 (*.xlsx *.csv)"
 
 
+FOLDER_KEY = "last_folder"
+#: the three answers of `save_changes`
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def _settings():  # noqa: ANN202
+    from ui.file_actions import settings
+
+    return settings()
+
+
+def start_folder() -> Path:
+    """Where a file dialog opens: the folder of the clerk's last file choice, else 文档 (Documents)."""
+    from PySide6.QtCore import QStandardPaths
+
+    last = _settings().value(FOLDER_KEY, "")
+    if isinstance(last, str) and last and Path(last).is_dir():
+        return Path(last)
+    docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(docs) if docs and Path(docs).is_dir() else Path.home()
+
+
+def _chosen(path: str) -> Path | None:
+    """Remember the folder of what the clerk picked, for the next dialog."""
+    if not path:
+        return None
+    p = Path(path)
+    s = _settings()
+    s.setValue(FOLDER_KEY, str(p.parent))
+    s.sync()
+    return p
+
+
+def _start(suggested: str) -> str:
+    return str(start_folder() / suggested) if suggested else str(start_folder())
+
+
 def open_path(parent: QWidget, title: str, filters: str) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
-    return Path(path) if path else None
+    path, _ = QFileDialog.getOpenFileName(parent, title, _start(""), filters)
+    return _chosen(path)
 
 
 def open_paths(parent: QWidget, title: str, filters: str) -> list[Path]:
-    paths, _ = QFileDialog.getOpenFileNames(parent, title, "", filters)
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, _start(""), filters)
+    if paths:
+        _chosen(paths[0])
     return [Path(p) for p in paths]
 
 
 def existing_or_new_path(parent: QWidget, title: str, filters: str, suggested: str = "") -> Path | None:
     """A file to add to, or a new one: no "replace it?" question, since nothing is replaced."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters,
+    path, _ = QFileDialog.getSaveFileName(parent, title, _start(suggested), filters,
                                           options=QFileDialog.Option.DontConfirmOverwrite)
-    return Path(path) if path else None
+    return _chosen(path)
 
 
 def save_path(parent: QWidget, title: str, filters: str, suggested: str = "") -> Path | None:
     """A file to write; QFileDialog has already asked whether to replace an existing one."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
-    if not path:
+    path, _ = QFileDialog.getSaveFileName(parent, title, _start(suggested), filters)
+    p = _chosen(path)
+    if p is None:
         return None
-    p = Path(path)
     wanted = filters.split(";;")[0].split("*", 1)[1].split(")", 1)[0].strip()  # "… (*.pdf)" → ".pdf"
     return p if p.suffix.lower() == wanted else p.with_name(p.name + wanted)
 
@@ -47,6 +87,30 @@ def save_path(parent: QWidget, title: str, filters: str, suggested: str = "") ->
 def ask(parent: QWidget, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def save_changes(parent: QWidget, title: str, text: str) -> str:
+    """保存更改？ as Excel asks it: `SAVE`, `DISCARD` (不保存) or `CANCEL` (stay)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
+    save = box.addButton("保存为部门数据文件…", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("不保存", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(save)
+    box.exec()
+    clicked = box.clickedButton()
+    return SAVE if clicked is save else DISCARD if clicked is discard else CANCEL
+
+
+def act(parent: QWidget, title: str, text: str, actions: list[str]) -> str | None:
+    """A question answered by one of ``actions`` (buttons, the first the default); None: 取消."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, parent)
+    buttons = [box.addButton(a, QMessageBox.ButtonRole.AcceptRole) for a in actions]
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    if buttons:
+        box.setDefaultButton(buttons[0])
+    box.exec()
+    clicked = box.clickedButton()
+    return next((a for a, b in zip(actions, buttons) if b is clicked), None)
 
 
 def text(parent: QWidget, title: str, label: str, value: str = "") -> str | None:

@@ -117,7 +117,7 @@ LIST_COLUMNS = [
     Column("上报次数", lambda d: f"第 {d.times} 次", "重新上报会替换上一次，历次上报都保留"),
     Column("封存时审核", lambda d: counts(d.sealed_errors, d.sealed_warnings), "部门上报时本软件的审核结果"),
     Column("复核", lambda d: counts(d.errors, d.warnings), "区财政局收到时的复核结果"),
-    Column("强制上报", lambda d: "强制上报" if d.allow_errors else "", "审核有错误时部门确认后仍然上报（--allow-errors）", "forced"),
+    Column("强制上报", lambda d: "强制上报" if d.allow_errors else "", "审核有错误时部门确认后仍然上报", "forced"),
 ]
 
 HISTORY_COLUMNS = [

@@ -57,7 +57,11 @@ def submit(win: MainWindow) -> None:
         try:
             r = seal_year(doc.path, year, dest)
         except SubmitError as e:
-            if e.unreadable or not dialogs.ask(win, "生成上报文件", f"{e}。\n\n确认这些错误无误（例如尾数差异）并强制上报吗？"
+            # the window's own sentence: the core's names the command line's way of forcing it
+            errors = sum(f.is_error for f in win.year_findings(year))
+            if e.unreadable or not dialogs.ask(win, "生成上报文件", f"{wb.department or '本部门'} {year} 年度有 {errors} 个错误"
+                                                                "（强制性审核未通过），请改正后再上报。\n\n"
+                                                                "确认这些错误无误（例如尾数差异）并强制上报吗？"
                                                                 "上报文件中会注明“强制上报”。"):
                 if e.unreadable:
                     dialogs.error(win, "无法生成上报文件", str(e))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 RECENT_KEY = "recent_files"
+GO_TO_ERROR, PRINT_ANYWAY = "转到第一个错误", "仍然导出"
 RECENT_MAX = 8
 
 
@@ -35,6 +36,11 @@ def recent_files() -> list[Path]:
     return [Path(p) for p in items if p]
 
 
+def last_file() -> Path | None:
+    """The file the clerk opened last, if it is still there (a plain start opens it)."""
+    return next((p for p in recent_files() if p.is_file()), None)
+
+
 def remember(path: Path) -> None:
     items = [str(path)] + [str(p) for p in recent_files() if p != path]
     s = settings()
@@ -44,6 +50,8 @@ def remember(path: Path) -> None:
 
 # ── actions ───────────────────────────────────────────────────────────────
 def new_department(win: MainWindow) -> None:
+    if not win.may_leave():
+        return
     answer = ask_new_department(win)
     if answer is None:
         return
@@ -80,6 +88,8 @@ def new_year(win: MainWindow) -> None:
 
 
 def open_file(win: MainWindow, path: Path | None = None, template_id: str | None = None) -> bool:
+    if not win.may_leave():
+        return False
     if path is None:
         path = dialogs.open_path(win, "打开部门数据文件或 Excel 报表", f"{dialogs.DEPARTMENT_FILES};;{dialogs.EXCEL_FILES}")
         if path is None:
@@ -142,6 +152,8 @@ def import_excel(win: MainWindow, src: Path | None = None, template_id: str | No
                 doc.put_year(wb)
                 win.reload(wb.year)
         else:
+            if not win.may_leave():
+                return
             dest = dialogs.save_path(win, "导入后保存为部门数据文件", dialogs.DEPARTMENT_FILES, f"{wb.department or src.stem}.sqlite")
             if dest is None:
                 return
@@ -185,7 +197,21 @@ def export_excel(win: MainWindow) -> None:
 
 
 def export_pdf(win: MainWindow) -> None:
-    """文件 → 导出公开PDF: the whole disclosure document of the shown year, with progress."""
+    """文件 → 导出公开PDF: the whole disclosure document of the shown year, with progress. A year
+    with errors asks first (a document for publication with 收入总计 ≠ 支出总计 should not go out
+    unnoticed): go to the first error, or print anyway."""
+    if win.year is not None and win.year in win.editors:
+        errors = [f for f in win.year_findings(win.year) if f.is_error]
+        if errors:
+            first = min(errors, key=lambda f: f.table)  # the findings panel's order
+            answer = dialogs.act(win, "导出公开 PDF", f"{win.year} 年度还有 {len(errors)} 个错误（强制性审核未通过），"
+                                 f"第一个在{first.table_title or '公开' + first.table + '表'}：{first.message}\n\n"
+                                 "公开的文件中不应有这些错误。", [GO_TO_ERROR, PRINT_ANYWAY])
+            if answer == GO_TO_ERROR:
+                win.jump_to_finding(first)
+                win.say(f"第一个错误：{first.message}", error=True)
+            if answer != PRINT_ANYWAY:
+                return
     target = _export_target(win, "导出公开 PDF", dialogs.PDF_FILES, "{year}年度{department}部门决算.pdf")
     if target is None:
         return
@@ -220,17 +246,19 @@ def export_pdf(win: MainWindow) -> None:
         dialogs.show_file(dest)
 
 
-def save_as(win: MainWindow) -> None:
+def save_as(win: MainWindow) -> bool:
+    """Every year into a new department file, which the window then edits; False if not saved."""
     doc = win.document
     if doc is None:
-        return
+        return False
     dest = dialogs.save_path(win, "另存为部门数据文件", dialogs.DEPARTMENT_FILES, f"{doc.department or doc.path.stem}.sqlite")
     if dest is None:
-        return
+        return False
     try:
         win.set_document(doc.save_as(dest), year=win.year)
     except OpenError as e:
         dialogs.error(win, "无法另存为", str(e))
-        return
+        return False
     remember(dest)
     win.say(f"已另存为 {dest}，之后的修改都保存在这个文件中")
+    return True

@@ -7,7 +7,7 @@ asks the window to jump to its cell.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
@@ -97,12 +97,20 @@ class FindingsPanel(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setWordWrap(False)
+        # 说明 wraps: a long message is read whole, not behind "…" (each row as tall as it needs)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long row or column name
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.verticalHeader().setMinimumSectionSize(self.fontMetrics().height() + 8)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h = self.horizontalHeader()
-        for col, width in enumerate((70, 80, 220, 170)):
-            self.setColumnWidth(col, width)
+        fm = self.fontMetrics()
+        for col, text in enumerate(("✗ 错误", "公开01表", "行30 一般公共预算", "栏1 本年支出")):
+            self.setColumnWidth(col, fm.horizontalAdvance(text) + 16)
+        # wrapped rows are measured again when 说明 gets wider or narrower
+        self._measure = QTimer(self, singleShot=True, interval=0)
+        self._measure.timeout.connect(lambda: self.verticalHeader().resizeSections(QHeaderView.ResizeMode.ResizeToContents))
+        h.sectionResized.connect(lambda *_: self._measure.start())
         h.setStretchLastSection(True)
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         # activated: a double-click, or Enter on the selected finding

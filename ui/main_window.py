@@ -49,6 +49,8 @@ class MainWindow(QMainWindow):
         self.reports: list[ImportReport] = []
         #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
         self._save_failing = False
+        #: a workbook opened from Excel was edited: its changes are only in this window
+        self.unsaved = False
 
         self.nav = Navigator()
         self.nav.setObjectName("navigator")
@@ -61,12 +63,14 @@ class MainWindow(QMainWindow):
         right.addWidget(self.findings)
         right.setStretchFactor(0, 4)
         right.setStretchFactor(1, 1)
-        right.setSizes([660, 170])
+        right.setCollapsible(0, False)
         main = QSplitter(Qt.Orientation.Horizontal)
         main.addWidget(self.nav)
         main.addWidget(right)
         main.setStretchFactor(1, 1)
-        main.setSizes([330, 1110])
+        main.setCollapsible(1, False)
+        self.splitters = (main, right)
+        self._laid_out = False  # the splitters get their first sizes from the window's first size
         self.setCentralWidget(main)
         self.nav.chosen.connect(self._chosen)
         # The department list shows its own department's findings; the 汇总's panel would repeat them.
@@ -172,6 +176,7 @@ class MainWindow(QMainWindow):
             self._flush_now()
             self.document.close()
         self.document = document
+        self.unsaved = False
         self._forget_pages()
         self.nav.set_years({y: [(no, t.title) for no, t in wb.template.tables.items()] for y, wb in document.workbooks.items()})
         if document.district is not None:  # a district file: its department list, first under each year
@@ -243,7 +248,8 @@ class MainWindow(QMainWindow):
         assert year is not None
         self._use_year(year)
         key = ("table", year, table)
-        if key not in self.pages:
+        opened = key not in self.pages
+        if opened:
             page = TablePage(self.editor(year), table)
             page.view.refused.connect(self._refused)
             page.view.status.connect(self.say)
@@ -261,9 +267,8 @@ class MainWindow(QMainWindow):
         coded = page.model.form.spec.coded and not self.read_only
         self.add_row_action.setEnabled(coded)
         self.remove_row_action.setEnabled(coded)
-        if not page.view.currentIndex().isValid():
-            page.view.setCurrentIndex(page.model.index(0, 0))
-            page.view.step(0, 1)
+        if opened and not page.view.go_first():  # a table opens on its first cell that takes a figure
+            page.view.setCurrentIndex(page.model.index(0, 0))  # nothing to type (read-only): the top
         page.view.setFocus()
         return page
 
@@ -364,9 +369,7 @@ class MainWindow(QMainWindow):
         page = self.show_table(cell.table, year)
         pos = page.model.form.position(cell)
         if pos is not None:
-            idx = page.model.index(*pos)
-            page.view.setCurrentIndex(idx)
-            page.view.scrollTo(idx)
+            page.view.go_to(page.model.index(*pos))
             page.view.setFocus()
 
     def show_report(self, report: ImportReport) -> None:
@@ -424,12 +427,26 @@ class MainWindow(QMainWindow):
     def set_manual_totals(self, on: bool) -> None:
         if self.year is None:
             return
-        self.editor(self.year).session.manual_totals = on
+        self.commit_pending()  # a total still in its editor is typed under the mode it was typed in
+        editor = self.editor(self.year)
+        editor.session.manual_totals = on
         for key, page in self.pages.items():
             if key[1] == self.year and isinstance(page, TablePage):
                 page.view.viewport().update()
         self._update_labels()
-        self.say("合计改为手工填写：审核会把它们与明细比较" if on else "合计恢复自动计算：修改明细时合计随之更新")
+        if on:
+            self.say("合计改为手工填写：审核会把它们与明细比较")
+            return
+        # Back to computed totals: those that disagree with their parts are named at once, and
+        # recomputed if the clerk agrees (never silently: they may be the published figures).
+        stale = editor.session.stale_totals()
+        if stale and dialogs.ask(self, "合计恢复自动计算", f"有 {len(stale)} 个合计与明细不符。现在按明细重新计算它们吗？（可撤销）"):
+            change = editor.fill_all()
+            self.say(f"合计恢复自动计算：已按明细重新计算 {len(change.values) if change else 0} 个合计（可撤销）")
+        elif stale:
+            self.say(f"合计恢复自动计算：{len(stale)} 个合计与明细不符，审核结果中已标出；修改明细时合计随之更新")
+        else:
+            self.say("合计恢复自动计算：修改明细时合计随之更新")
 
     def fill_all(self) -> None:
         if self.year is not None:
@@ -471,6 +488,8 @@ class MainWindow(QMainWindow):
                 dialogs.error(self, "未能保存", f"{error}\n\n修改还在窗口中，请检查文件后再试，或“另存为”另一个文件。")
             return
         self._save_failing = False
+        if not self.document.on_disk:
+            self.unsaved = True
         if self.document.on_disk:
             what = f"{count} 个数据" if count else "修改"
             self.say(f"已保存{what}到 {self.document.path.name}（{time.strftime('%H:%M:%S')}）")
@@ -544,8 +563,61 @@ class MainWindow(QMainWindow):
         self._flush_now()
         self.say(f"已保存到 {self.document.path.name}（{time.strftime('%H:%M:%S')}）")
 
-    # QWidget.closeEvent: make the last edits durable and close the file
+    # ── the window on the screen ────────────────────────────────────────────
+    def _lay_out(self) -> None:
+        """Navigator and findings panel sized for the window (a fifth of it, within reason), so a
+        1024×768 screen keeps most of its width for the table."""
+        main, right = self.splitters
+        w, h = max(self.width(), 640), max(self.height(), 480)
+        nav = min(300, max(170, w // 5))
+        main.setSizes([nav, w - nav])
+        panel = min(220, max(110, h // 5))
+        right.setSizes([h - panel, panel])
+
+    # QWidget.showEvent: the first show lays the splitters out for the size the window opened at
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        if not self._laid_out:
+            self._laid_out = True
+            self._lay_out()
+        super().showEvent(event)
+
+    def restore_geometry(self) -> None:
+        """Open where and as large as the clerk left it, kept inside the screen's available area
+        (a laptop after a large monitor); the first time, the whole available area."""
+        from ui.screen import fit_on_screen, saved_geometry
+
+        screen = self.screen().availableGeometry()
+        saved = saved_geometry()
+        if saved is None or not self.restoreGeometry(saved):
+            self.setGeometry(screen)
+            self.resize(screen.size() - (self.frameGeometry().size() - self.geometry().size()))
+            return
+        fitted = fit_on_screen(self.frameGeometry(), screen)
+        if fitted != self.frameGeometry():
+            frame = self.frameGeometry().size() - self.geometry().size()
+            self.move(fitted.topLeft())
+            self.resize(fitted.size() - frame)
+
+    def may_leave(self) -> bool:
+        """Before the shown document goes (close, another file): a workbook opened from Excel and
+        edited asks 保存更改？ as Excel does — saved as a department file, not saved, or stay."""
+        self.commit_pending()
+        if self.document is None or self.document.on_disk or not self.unsaved:
+            return True
+        answer = dialogs.save_changes(self, "保存更改？", f"“{self.document.path.name}”是从 Excel 打开的报表，"
+                                      "修改只在本窗口中。\n关闭前把它保存为部门数据文件吗？")
+        if answer == dialogs.SAVE:
+            return file_actions.save_as(self)
+        return answer == dialogs.DISCARD
+
+    # QWidget.closeEvent: ask about unsaved Excel edits, make the last edits durable, close the file
     def closeEvent(self, event) -> None:  # noqa: ANN001
+        from ui.screen import save_geometry
+
+        if not self.may_leave():
+            event.ignore()
+            return
+        save_geometry(bytes(self.saveGeometry().data()))
         self.commit_pending()
         self._flush_now()
         if self.document is not None:

@@ -32,7 +32,8 @@ class _BadgeDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for (colour, text), w in zip(reversed(pills), reversed(widths)):
-            rect = QRect(x - w, option.rect.top() + 3, w, option.rect.height() - 6)  # type: ignore[attr-defined]
+            h = fm.height() + 4  # as tall as one line, beside a title on one line or two
+            rect = QRect(x - w, option.rect.center().y() - h // 2, w, h)  # type: ignore[attr-defined]
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colour)
             painter.drawRoundedRect(rect, 7, 7)
@@ -43,8 +44,19 @@ class _BadgeDelegate(QStyledItemDelegate):
 
     # QAbstractItemDelegate.sizeHint
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        s = super().sizeHint(option, index)
-        return QSize(s.width(), max(s.height(), option.fontMetrics.height() + 10))  # type: ignore[attr-defined]
+        opt = QStyleOptionViewItem(option)
+        counts = index.data(COUNTS)
+        fm = option.fontMetrics  # type: ignore[attr-defined]
+        pills = sum(fm.horizontalAdvance(f"{mark}{counts[i]}") + 16 for i, _, mark in _PILLS if counts and counts[i])
+        view = self.parent()
+        if isinstance(view, QTreeView):  # the tree does not pass its width: wrap at what the line has
+            depth, up = 0, index.parent()
+            while up.isValid():
+                depth, up = depth + 1, up.parent()
+            width = view.viewport().width() - view.indentation() * (depth + int(view.rootIsDecorated())) - pills
+            opt.rect = QRect(0, 0, max(width, 40), fm.height())  # type: ignore[attr-defined]
+        s = super().sizeHint(opt, index)
+        return QSize(s.width(), max(s.height() + 6, fm.height() + 10))
 
 
 class Navigator(QTreeView):
@@ -57,9 +69,17 @@ class Navigator(QTreeView):
         self.setHeaderHidden(True)
         self.setItemDelegate(_BadgeDelegate(self))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setUniformRowHeights(True)
+        # A long title wraps onto a second line instead of being cut ("07 …“三公”经费支出决…").
+        self.setWordWrap(True)
+        self.setUniformRowHeights(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._lines: dict[tuple, QStandardItem] = {}
         self.selectionModel().currentChanged.connect(self._current)
+
+    # QWidget.resizeEvent: wrapped titles take as many lines as the new width needs
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
+        super().resizeEvent(event)
+        self.scheduleDelayedItemsLayout()
 
     def set_years(self, years: dict[int, list[tuple[str, str]]]) -> None:
         """Years (newest first) with their tables as (number, title)."""

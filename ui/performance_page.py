@@ -167,11 +167,26 @@ def _table(model: GridModel, name: str) -> QTableView:
     view.setWordWrap(True)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    _widths(view)
     _fit(view)
     model.rowsInserted.connect(lambda *_: _fit(view))
     model.rowsRemoved.connect(lambda *_: _fit(view))
     model.modelReset.connect(lambda: _fit(view))
+    model.modelReset.connect(lambda: _widths(view))
     return view
+
+
+def _widths(view: QTableView, widest_column: int = 180) -> None:
+    """Each column as wide as its content, within reason (a long 三级指标 or 偏差原因 is elided in
+    the middle, whole in its editor), so the grid fits the page on a 1024-pixel screen."""
+    fm = view.fontMetrics()
+    model = view.model()
+    for c in range(model.columnCount()):
+        head = str(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) or "")
+        texts = [str(model.index(r, c).data() or "") for r in range(model.rowCount())]
+        widest = max([fm.horizontalAdvance(t) for t in texts] + [fm.horizontalAdvance(head)])
+        view.setColumnWidth(c, min(max(widest + 16, 48), widest_column))
 
 
 def _fit(view: QTableView) -> None:
@@ -209,6 +224,7 @@ class FormEditor(QScrollArea):
         if isinstance(form, DepartmentForm):  # 附件1's text, printed before this form
             lay.addWidget(QLabel("部门整体支出绩效自评报告（印在本表之前）"))
             report = QPlainTextEdit(page.wb.texts.get(REPORT_KEY, ""))
+            report.setTabChangesFocus(True)  # Tab goes on to the next field, as in a form
             report.setObjectName("text:report")
             report.setMaximumHeight(140)
             report.textChanged.connect(lambda e=report: self.page.set_report(e.toPlainText()))
@@ -249,9 +265,7 @@ class FormEditor(QScrollArea):
         lay.addStretch(1)
         self.setWidget(body)
         self.setWidgetResizable(True)
-        ind.setColumnWidth(ind.model().columnCount() - 1, 220)
-        for c, w in enumerate([110, 130, 260, 140, 140, 50, 50] if isinstance(form, ProjectForm) else [150, 100, 120, 230, 120, 120, 50, 50]):
-            ind.setColumnWidth(c, w)
+        _widths(ind, 160)  # from the content, not fixed widths that need 1100 pixels
         self.paint()
 
     def _grid(self, key: str, title: str, grid: Grid, lay: QVBoxLayout) -> QTableView:
@@ -265,6 +279,7 @@ class FormEditor(QScrollArea):
     def _text(self, lay: QVBoxLayout, key: str, title: str) -> None:
         lay.addWidget(QLabel(title))
         edit = QPlainTextEdit(getattr(self.form, key))
+        edit.setTabChangesFocus(True)
         edit.setObjectName(f"text:{key}")
         edit.setMaximumHeight(90)
         edit.textChanged.connect(lambda k=key, e=edit: self.page.set_field(self.form, k, e.toPlainText()))
@@ -318,7 +333,8 @@ class PerformancePage(QWidget):
         split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([260, 1000])
+        split.setSizes([190, 1000])  # the list's names wrap: the forms keep the width
+        self.list.setWordWrap(True)
         QVBoxLayout(self).addWidget(split)
         self.findings = self.session.audit.of("绩效")
         self._index()

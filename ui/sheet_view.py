@@ -58,6 +58,7 @@ class AmountDelegate(QStyledItemDelegate):
         #: the editor was opened by typing (Excel's "Enter" mode: arrows leave the cell)
         self.typing = False
         self._editing = QPersistentModelIndex()
+        self.editor: QLineEdit | None = None  # the last editor opened
 
     # QAbstractItemDelegate.createEditor
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:
@@ -65,6 +66,7 @@ class AmountDelegate(QStyledItemDelegate):
         ed.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         ed.setFrame(False)
         self._editing = QPersistentModelIndex(index)  # checked on commit, wherever the cursor is by then
+        self.editor = ed
         return ed
 
     # QAbstractItemDelegate.paint: a selected cell keeps its colour (a red flag stays visible under
@@ -193,16 +195,49 @@ class SheetView(QTableView):
                 return
             idx = model.index(r, c)
             # Enter and Tab go from figure to figure; a 科目名称 is edited only where it is chosen.
-            if not editable_only or (idx.flags() & Qt.ItemFlag.ItemIsEditable and model.form.cell(r, c) is not None):
+            if not editable_only or self.typeable(idx):
                 self.setCurrentIndex(idx)
                 return
 
-    # QAbstractItemView.edit: remember whether typing opened the editor (typing replaces)
+    def typeable(self, idx: QModelIndex) -> bool:
+        """A cell that takes a figure (not a name, a 行次 or a computed total)."""
+        model = self.model()
+        return bool(idx.flags() & Qt.ItemFlag.ItemIsEditable) and isinstance(model, TableModel) \
+            and model.form.cell(idx.row(), idx.column()) is not None
+
+    def go_first(self, row: int = 0, column: int = 0) -> bool:
+        """The cursor on the first cell that takes a figure, from (``row``, ``column``) on (a table
+        just opened, a row just added); False when there is none (a read-only table)."""
+        model = self.model()
+        if model is None:
+            return False
+        for r in range(max(row, 0), model.rowCount()):
+            for c in range(column if r == row else 0, model.columnCount()):
+                idx = model.index(r, c)
+                if self.typeable(idx):
+                    self.go_to(idx)
+                    return True
+        return False
+
+    def go_to(self, idx: QModelIndex) -> None:
+        """The cursor on this cell alone, shown: a jump never extends the selection, even with
+        Shift held (as `setCurrentIndex` would)."""
+        self.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(idx)
+
+    # QAbstractItemView.edit: remember whether typing opened the editor (typing replaces); F2 and a
+    # double-click put the caret at the end
     def edit(self, index, trigger=None, event=None):  # noqa: ANN001, ANN201
         if trigger is None:
             return super().edit(index)
         self.delegate.typing = trigger == QAbstractItemView.EditTrigger.AnyKeyPressed
-        return super().edit(index, trigger, event)
+        opened = super().edit(index, trigger, event)
+        ed = self.delegate.editor
+        if opened and not self.delegate.typing and isinstance(ed, QLineEdit) and ed.hasSelectedText():
+            # F2 as in Excel: the caret after the figure, nothing selected (Qt selects it all)
+            ed.deselect()
+            ed.end(False)
+        return opened
 
     # QWidget.keyPressEvent: the spreadsheet keys while no editor is open
     def keyPressEvent(self, event: QKeyEvent) -> None:

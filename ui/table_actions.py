@@ -33,7 +33,7 @@ def add_row(win: MainWindow) -> None:
     if entry is None:
         return
     if entry.code in wb.coded.get(spec.no, {}):
-        win.jump_to(Cell(spec.no, entry.code, spec.column_nos[0]))
+        _to_row(win, Cell(spec.no, entry.code, spec.column_nos[0]))
         win.say(f"{entry.code} {entry.name} 已在表中")
         return
     name = ""
@@ -43,8 +43,17 @@ def add_row(win: MainWindow) -> None:
             win.say(f"没有增加 {entry.code}：科目表中没有的编码需要填写名称", error=True)
             return
     page.editor.add_code(spec.no, entry.code, name)
-    win.jump_to(Cell(spec.no, entry.code, spec.column_nos[0]))
+    _to_row(win, Cell(spec.no, entry.code, spec.column_nos[0]))
     win.say(f"已增加 {entry.code} {name or entry.name}")
+
+
+def _to_row(win: MainWindow, cell: Cell) -> None:
+    """The row's first cell that takes a figure (its 合计 is computed: the cursor goes past it)."""
+    win.jump_to(cell)
+    page = win.current_page()
+    pos = page.model.form.position(cell) if page is not None else None
+    if page is not None and pos is not None:
+        page.view.go_first(*pos)  # 06: in the row's own group, right of its name
 
 
 def remove_row(win: MainWindow) -> None:

@@ -100,8 +100,8 @@ class TableModel(QAbstractTableModel):
             bold = row is not None and (row.total or (form.spec.coded and len(row.code) == 3))  # totals, 类
             return self._bold if bold else None
         if role == R.ToolTipRole:
-            if cell is None:
-                return None
+            if cell is None:  # a name, whole even where its column is too narrow for it
+                return form.text(r, c).strip() or None if form.columns[c].kind == "label" else None
             found = self.editor.session.checker.at(cell)
             if found:
                 return form.tooltip(found)

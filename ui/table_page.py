@@ -1,8 +1,8 @@
 """One table's page: the printed title, 部门/单位 line, the form itself and the table's note.
 
 Mirrors the printed page ("2020 年度收入支出决算总表（表 1）", "部门：…　单位：万元", the table,
-"注：…"), and sizes the columns for the printed layout: names wide, 行次 narrow, amounts wide
-enough for ``9,999,999.99``.
+"注：…"), and sizes the columns from their content to the page's width (`ui.column_fit`): every amount
+whole, names elided in the middle (their tooltip whole) only when the page is narrow.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ui.column_fit import fit
 from ui.editing import SessionEditor
 from ui.sheet_view import SheetView
 
@@ -47,39 +48,64 @@ class TablePage(QWidget):
         layout.addLayout(meta)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.note)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long 科目名称: its whole text is the tooltip
         self.size_columns()
+        self.model.modelReset.connect(self.size_columns)  # rows added or removed
+        self.model.dataChanged.connect(self._widen_for)
         self.refresh()
-        self.view.installEventFilter(self)
+        self.view.viewport().installEventFilter(self)  # its width changes with the window and the scroll bar
 
     def size_columns(self) -> None:
-        """Base widths for the printed layout; `_fit` then gives spare room to the names."""
+        """Each column's width from its content (`ui.column_fit`); `_fit` fits them to the page."""
         form = self.model.form
         fm = self.view.fontMetrics()
-        amount = max(fm.horizontalAdvance("99,999,999.99") + 18, 96)
-        panels = len({c.panel for c in form.columns})
-        label = {1: 300, 2: 230}.get(panels, 200)
-        if form.spec.coded and panels == 1:
-            label = 320
-        widths = {"label": label, "line": fm.horizontalAdvance("行次") + 16, "code": fm.horizontalAdvance("2010308") + 18, "amount": amount}
-        if form.column_count() > 10:  # table 07: twelve amounts on one line, as printed
-            widths["label"] = 110
-            widths["amount"] = max(fm.horizontalAdvance("9,999.99") + 16, 84)
-        if form.spec.coded and panels > 1:  # table 06: three groups side by side
-            widths["label"] = 190
-        self._base = [widths[col.kind] for col in form.columns]
+        pad = 16
+        rows = range(form.row_count())
+
+        def widest(j: int) -> int:
+            return max((fm.horizontalAdvance(form.text(r, j)) for r in rows), default=0)
+
+        amounts = [j for j, col in enumerate(form.columns) if col.kind == "amount"]
+        figures = max((widest(j) for j in amounts), default=0)
+        # one width for every amount of the table, as printed; room for a figure of 万元 up to 99,999.99
+        amount = max(figures, fm.horizontalAdvance("99,999.99")) + pad
+        least_amount = max(figures, fm.horizontalAdvance("9,999.99")) + pad
+        name_least = fm.horizontalAdvance("一" * 7) + pad  # a name elided in the middle still says what it is
+        natural, least = [], []
+        for j, col in enumerate(form.columns):
+            if col.kind == "amount":
+                natural.append(amount)
+                least.append(least_amount)
+            elif col.kind == "label":
+                w = min(max(widest(j) + pad + 8, name_least), 480)
+                natural.append(w)
+                least.append(min(w, name_least))
+            else:  # 行次, 科目编码: always whole
+                w = max(widest(j), fm.horizontalAdvance("行次" if col.kind == "line" else "30101")) + pad
+                natural.append(w)
+                least.append(w)
+        self._natural, self._least = natural, least
+        self._names = [col.kind == "label" for col in form.columns]
         self._fit()
 
     def _fit(self) -> None:
-        """Spread the room left over among the name columns (at most 480 px each), as on paper."""
-        labels = [j for j, col in enumerate(self.model.form.columns) if col.kind == "label"]
-        spare = self.view.viewport().width() - sum(self._base) - 2
-        extra = max(0, min(spare // max(len(labels), 1), 480 - max(self._base[j] for j in labels))) if labels else 0
-        for j, w in enumerate(self._base):
-            self.view.setColumnWidth(j, w + (extra if j in labels else 0))
+        """The columns fitted to the page's width: sideways scrolling only when they cannot fit."""
+        room = self.view.viewport().width() - 2
+        for j, w in enumerate(fit(self._natural, self._least, self._names, room)):
+            self.view.setColumnWidth(j, w)
 
-    # QObject.eventFilter on the view: keep the table as wide as the page when it is resized
+    def _widen_for(self, top, bottom) -> None:  # noqa: ANN001 - QModelIndex
+        """A figure typed wider than its column: measure the table again (rare)."""
+        fm = self.view.fontMetrics()
+        for r in range(top.row(), bottom.row() + 1):
+            for c in range(top.column(), bottom.column() + 1):
+                if fm.horizontalAdvance(self.model.form.text(r, c)) + 16 > self.view.columnWidth(c):
+                    self.size_columns()
+                    return
+
+    # QObject.eventFilter on the view's viewport: keep the table as wide as the page when it is resized
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.view and event.type() == QEvent.Type.Resize:
+        if obj is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self._fit()
         return False
 

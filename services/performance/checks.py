@@ -14,7 +14,7 @@ from decimal import Decimal
 from services.findings import Finding, fmt
 from services.money import ZERO
 from services.performance.findings import FIELD_NAMES, form_name, indicator_label, make
-from services.performance.model import Form, ProjectForm, form_cell
+from services.performance.model import Form, Indicator, ProjectForm, form_cell
 from services.performance.scoring import (
     execution_score,
     fell_short,
@@ -38,6 +38,13 @@ def check_form(form: Form, spec: PerformanceSpec) -> list[Finding]:
     return out
 
 
+def filled(ind: Indicator) -> bool:
+    """An indicator row with anything in it; an empty row (增加指标行, not yet typed in) is no
+    indicator: it neither counts as filled nor is told it lacks a 分值."""
+    return any(t.strip() for t in (ind.level1, ind.level2, ind.level3, ind.target, ind.actual, ind.reason)) \
+        or ind.weight is not None or ind.score is not None
+
+
 def _cell(form: Form, part: str, col: str):  # noqa: ANN202
     return form_cell(form.id, part, col)
 
@@ -52,7 +59,7 @@ def _check_required(form: Form, spec: PerformanceSpec) -> list[Finding]:
         missing.append(("budget", "fund0", "全年预算数"))
     if row is None or row.spent is None:
         missing.append(("spent", "fund0", "全年执行数"))
-    if not form.indicators:
+    if not any(filled(i) for i in form.indicators):
         missing.append(("level3", "ind0", "绩效指标"))
     out = []
     for col, part, what in missing:
@@ -126,6 +133,8 @@ def _check_indicators(form: Form, spec: PerformanceSpec) -> list[Finding]:
     # told row by row that it has no 分值; one that scores some must score all
     scored = any(i.weight is not None or i.score is not None for i in form.indicators)
     for i, ind in enumerate(form.indicators):
+        if not filled(ind):
+            continue
         label = indicator_label(form, i, ind)
         part = f"ind{i}"
         for col in ("weight", "score"):
@@ -180,22 +189,26 @@ def _explained_by(form: Form, spec: PerformanceSpec) -> set[int]:
 
 
 def _check_weights(form: Form, spec: PerformanceSpec) -> list[Finding]:
-    if not form.indicators or any(i.weight is None for i in form.indicators):
-        return []  # 绩效-缺分值 says which
+    """Σ 分值 = 100 and each 一级指标's Σ = its printed 分值, from the first figure: a sum already
+    over is told at once; one still short only once every filled indicator has its 分值 (until
+    then 绩效-缺分值 says which are missing)."""
+    rows = [i for i in form.indicators if filled(i)]
+    complete = bool(rows) and all(i.weight is not None for i in rows)
     name, out = form_name(form), []
     s = scores(form, spec)
     want = spec.decimal("total_weight", "100")
-    if s.weights != want:
+    if s.weights > want or (complete and s.weights != want):
         msg = f"{name} 预算执行分值 {format_score(form.execution_weight, None)} 与各指标分值合计为 {format_score(s.weights, None)}，应为 {format_score(want, None)}"
         out.append(make(spec, "绩效-分值合计", form, name, "分值", msg, _cell(form, "fund0", "weight"), want, s.weights))
     for lv in spec.levels:
         if lv.weight is None:
             continue
-        have = sum((i.weight for i in form.indicators if spec.level1(i.level1) is lv and i.weight is not None), ZERO)
-        if have and have != lv.weight:
+        mine = [k for k, i in enumerate(form.indicators) if filled(i) and spec.level1(i.level1) is lv]
+        have = sum((w for k in mine if (w := form.indicators[k].weight) is not None), ZERO)
+        done = complete and all(form.indicators[k].weight is not None for k in mine)
+        if mine and (have > lv.weight or (done and have and have != lv.weight)):
             msg = f"{name} {lv.name}各指标分值合计为 {format_score(have, None)}，规定为 {format_score(lv.weight, None)}"
-            first = next(k for k, i in enumerate(form.indicators) if spec.level1(i.level1) is lv)
-            out.append(make(spec, "绩效-分值小计", form, name, "分值", msg, _cell(form, f"ind{first}", "weight"), lv.weight, have))
+            out.append(make(spec, "绩效-分值小计", form, name, "分值", msg, _cell(form, f"ind{mine[0]}", "weight"), lv.weight, have))
     return out
 
 
