@@ -785,3 +785,4 @@ def test_explain_names_the_departments_behind_a_cell_of_the_summary(district: Pa
     assert "汇总数 1,139.51 万元，由 2 个部门组成" in text and "武汉市汉阳区信访局" in text and "%" in text
     err = io.StringIO()
     assert cmd_explain(district, 2020, "99", "x", 1, io.StringIO(), err) == 2 and "没有公开99表" in err.getvalue()
+    assert cmd_explain(district, 2019, "01", "本年支出合计", 2, io.StringIO(), err) == 2 and "2019" in err.getvalue()

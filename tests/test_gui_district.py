@@ -351,3 +351,17 @@ def test_bureau_consolidates_from_the_menu_and_sees_the_district(built: dict[str
     page = win.stack.currentWidget()
     wh = next(d for d in page.departments.items if d.name == WH)
     assert wh.times == 2 and wh.allow_errors and page.tabs.tabText(2) == "未报送（1）"
+
+
+def test_double_click_on_a_summary_cell_names_the_departments_behind_it(district: Path, open_window, qtbot,
+                                                                        dialog_log) -> None:
+    win = open_window(district)
+    page = win.show_table("01", 2020)
+    idx = page.model.index(*page.model.form.position(SPENT))
+    page.view.scrollTo(idx)
+    rect = page.view.visualRect(idx)
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    kind, title, text = dialog_log[-1]
+    assert (kind, title) == ("report", "穿透查询")
+    assert "汇总数 1,139.51 万元，由 2 个部门组成" in text and "武汉市汉阳区信访局" in text and "株洲市渌口区信访局" in text

@@ -256,6 +256,8 @@ class MainWindow(QMainWindow):
             page.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             coded = page.model.form.spec.coded
             page.view.addActions(self.table_actions[:1] if self.read_only else self.table_actions if coded else self.table_actions[:4])
+            if self.document is not None and self.document.district is not None:  # the 汇总: double-click drills down
+                page.view.doubleClicked.connect(lambda index, p=page, y=year: self.explain(p, y, index))
             self.pages[key] = page
             self.stack.addWidget(page)
         shown = self.pages[key]
@@ -271,6 +273,22 @@ class MainWindow(QMainWindow):
             page.view.setCurrentIndex(page.model.index(0, 0))  # nothing to type (read-only): the top
         page.view.setFocus()
         return page
+
+    def explain(self, page: TablePage, year: int, index) -> None:  # noqa: ANN001 - a QModelIndex
+        """Drill-down (穿透查询) of a 汇总 cell: the departments behind it, largest first."""
+        from services.exchange.district_file import DistrictError
+        from services.exchange.status import District
+
+        cell = page.model.form.cell(index.row(), index.column())
+        if cell is None or self.document is None or self.document.district is None:
+            return
+        try:
+            with District(self.document.district) as district:
+                head, lines = district.explanation(year, cell.table, cell.row, cell.col)
+        except DistrictError as e:
+            dialogs.error(self, "穿透查询", str(e))
+            return
+        dialogs.report(self, "穿透查询", head, "\n".join(lines) or "没有部门填报这一格")
 
     def show_texts(self, year: int) -> None:
         self._use_year(year)

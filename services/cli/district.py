@@ -11,7 +11,6 @@ from typing import TextIO
 
 from services.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE
 from services.exchange.target import Target
-from services.workbook import Cell
 
 
 def cmd_submit(dept: Target, year: int, out: Path, allow_errors: bool, stdout: TextIO, stderr: TextIO) -> int:
@@ -111,25 +110,13 @@ def cmd_explain(district: Target, year: int, table: str, row: str, col: int, std
     """``main.py explain DISTRICT --year Y --table 03 --row 2010308 --col 1``: the departments that
     make up one cell of the 汇总, largest first, with their shares."""
     from services.exchange.district_file import DistrictError
-    from services.exchange.status import District, code_text
-    from services.money import format_wan
+    from services.exchange.status import District
 
     try:
         with District(district) as opened:
-            wb = opened.consolidated(year)
-            if table not in wb.template.tables:
-                stderr.write(f"{year} 年度的报表模板中没有公开{table}表\n")
-                return EXIT_UNREADABLE
-            parts = opened.contributions(year, table, row, col)
+            head, lines = opened.explanation(year, table, row, col)
     except DistrictError as e:
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
-    total = wb.get(Cell(table, row, col))
-    name = wb.row_label(table, row) if wb.has_row(table, row) else ""
-    name = "" if name == row else name
-    stdout.write(f"{wb.department} {year} 年度 公开{table}表 {row}{' ' + name if name else ''}（栏{col}）汇总数 {format_wan(total) or '（空）'} 万元，"
-                 f"由 {len(parts)} 个部门组成：\n")
-    for d, amount in parts:
-        share = f"{amount / total * 100:6.2f}%" if total else "      —"
-        stdout.write(f"  {format_wan(amount):>14}  {share}  {d.name}{code_text(d.code)}\n")
+    stdout.write(head + "\n" + "".join(f"  {line}\n" for line in lines))
     return EXIT_OK

@@ -23,7 +23,7 @@ from services.exchange.roster import RosterEntry
 from services.exchange.target import Target
 from services.store import DepartmentFileError
 from services.templates import TemplateError, get_template
-from services.workbook import Workbook
+from services.workbook import Cell, Workbook
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,23 @@ class District:
             amounts = dict(ledger.contributions(self._conn, year, table, row, col))
             deps = {r.id: _status(r) for r in ledger.submissions(self._conn, year)} if amounts else {}
         return sorted(((deps[sid], a) for sid, a in amounts.items()), key=lambda p: (-p[1], p[0].name))
+
+    def explanation(self, year: int, table: str, row: str, col: int) -> tuple[str, list[str]]:
+        """The drill-down in words: a headline (the cell and its 汇总数) and a line per department
+        (amount, share, name), for the command line and the window alike."""
+        from services.money import format_wan
+
+        wb = self.consolidated(year)
+        if table not in wb.template.tables:
+            raise DistrictError(f"{year} 年度的报表模板中没有公开{table}表")
+        parts = self.contributions(year, table, row, col)
+        total = wb.get(Cell(table, row, col))
+        name = wb.row_label(table, row) if wb.has_row(table, row) else ""
+        where = f"公开{table}表 {row}{' ' + name if name and name != row else ''}（栏{col}）"
+        head = f"{wb.department} {year} 年度 {where}汇总数 {format_wan(total) or '（空）'} 万元，由 {len(parts)} 个部门组成："
+        lines = [f"{format_wan(a):>14}  {f'{a / total * 100:6.2f}%' if total else '      —'}  {d.name}{code_text(d.code)}"
+                 for d, a in parts]
+        return head, lines
 
     def consolidated(self, year: int) -> Workbook:
         """The district's 汇总 workbook for ``year``."""
