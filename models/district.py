@@ -178,3 +178,38 @@ class DistrictTotalRow(DistrictBase):
     code: Mapped[str] = mapped_column(primary_key=True)
     name: Mapped[str]
     count: Mapped[int]
+
+
+class DistrictOffset(DistrictBase):
+    """An offset (抵消) the bureau recorded in a year's 汇总: money that moves between two units of
+    the district and would be counted twice by a plain sum (a unit's 上级补助收入 and its parent's
+    对附属单位补助支出; 附属单位上缴收入 and 上缴上级支出), with who recorded it and why."""
+
+    __tablename__ = "district_offset"
+
+    id: Mapped[IntPk]
+    year: Mapped[int]
+    table_no: Mapped[str]
+    row_key: Mapped[str]
+    col_no: Mapped[int]
+    #: taken out of the 汇总 (a negative amount puts back)
+    amount: Mapped[Decimal]
+    #: between whom, in the bureau's words (e.g. 区教育局 ↔ 区第一中学)
+    parties: Mapped[str]
+    reason: Mapped[str]
+    recorded_by: Mapped[str]
+    recorded_at: Mapped[Timestamp]
+
+
+class DistrictAdjust(DistrictBase):
+    """What the offsets take out of each cell of a year's 汇总, the totals that sum them included
+    (`Autofill.propagate`): the 汇总 year holds the plain sum (`DistrictTotal`) minus this."""
+
+    __tablename__ = "district_adjust"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    year: Mapped[int] = mapped_column(primary_key=True)
+    table_no: Mapped[str] = mapped_column(primary_key=True)
+    row_key: Mapped[str] = mapped_column(primary_key=True)
+    col_no: Mapped[int] = mapped_column(primary_key=True)
+    amount: Mapped[Decimal]

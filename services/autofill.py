@@ -147,6 +147,18 @@ class Autofill:
         """Recompute every computed cell (after typing totals by hand, to start again from the parts)."""
         return self._fill(sorted(self.formulas, key=lambda c: self._rank.get(c, 0)))
 
+    def propagate(self, deltas: dict[Cell, Decimal]) -> dict[Cell, Decimal]:
+        """How much each computed cell moves when ``deltas`` move their cells (an offset in the
+        汇总: a 上级补助收入 taken out also leaves 本年收入合计 and 收入总计), without adding anything
+        up again; ``deltas`` themselves included."""
+        out = dict(deltas)
+        for cell in self.affected(deltas):
+            cells, _ = self.formulas[cell].rhs
+            moved = sum((d if sign > 0 else -d for sign, addend in cells if (d := out.get(addend)) is not None), ZERO)
+            if moved:
+                out[cell] = moved
+        return out
+
     def _fill(self, cells: list[Cell]) -> dict[Cell, tuple[Decimal | None, Decimal | None]]:
         out = {}
         for cell in cells:

@@ -195,3 +195,15 @@ def test_a_server_districts_summary_is_sealed_for_the_next_level(seeds, pg_distr
     assert consolidate([tmp_path / "甲市.sub"], tmp_path / "省.sqlite").written
     with District(tmp_path / "省.sqlite") as d:
         assert d.consolidated(2020).get(SPENT) == D("1139.51") and d.departments(2020)[0].name == "某某省甲市汇总"
+
+
+def test_offsets_on_the_server(seeds, pg_district):
+    consolidate([seeds["zz.sub"], seeds["wh.sub"]], pg_district)
+    r = subprocess.run([sys.executable, str(ROOT / "main.py"), "offset", pg_district, "--year", "2020", "--table", "01",
+                        "--row", "201", "--col", "2", "--amount", "100", "--between", "甲 ↔ 乙", "--why", "内部往来",
+                        "--by", "张三"], capture_output=True, text=True, encoding="utf-8", cwd=ROOT, check=False)
+    assert r.returncode == 0 and "已记录第 1 号抵消" in r.stdout and "1,079.76 → 979.76" in r.stdout, r.stdout + r.stderr
+    with District(pg_district) as d:
+        assert d.consolidated(2020).get(SPENT) == D("1039.51")
+        recorded, cells = d.offsets(2020)
+        assert [o.amount for o in recorded] == [D("100.00")] and len(cells) == 3  # 201, 本年支出合计, 支出总计

@@ -786,3 +786,55 @@ def test_explain_names_the_departments_behind_a_cell_of_the_summary(district: Pa
     err = io.StringIO()
     assert cmd_explain(district, 2020, "99", "x", 1, io.StringIO(), err) == 2 and "没有公开99表" in err.getvalue()
     assert cmd_explain(district, 2019, "01", "本年支出合计", 2, io.StringIO(), err) == 2 and "2019" in err.getvalue()
+
+
+def test_offsets_take_double_counted_money_out_of_the_summary(seeds: dict[str, Path], tmp_path: Path) -> None:
+    """抵消: a unit's 上级补助收入 from its parent is taken out of the 汇总 with the parent's matching
+    spending; the totals that sum them move too, later consolidations keep them out, the listing
+    shows the 汇总 before and after, and removing an offset gives the money back."""
+    from services.cli.district import cmd_offset
+    from services.engine import check_workbook
+    from services.exchange import offsets
+
+    with DepartmentFile.open(seeds["wh"], readonly=True) as f:
+        child = f.load(2020)
+    child.department, child.department_code = "武汉市汉阳区信访服务中心", "420105002"
+    for cell in (Cell("01", "上级补助收入", 1), Cell("01", "本年收入合计", 1), Cell("01", "收入总计", 1),
+                 Cell("01", "201", 2), Cell("01", "本年支出合计", 2), Cell("01", "支出总计", 2)):
+        child.set(cell, (child.get(cell) or D(0)) + D("50.00"))
+    seal(child, tmp_path / "child.sub", allow_errors=True)
+    district = tmp_path / "d.sqlite"
+    consolidate([seeds["wh.sub"], tmp_path / "child.sub"], district)
+    plain = load_consolidated(district, 2020)
+    errors_before = sum(f.is_error for f in check_workbook(plain))
+    first = offsets.record(district, 2020, Cell("01", "上级补助收入", 1), D("50.00"), "汉阳区信访局 ↔ 信访服务中心",
+                           "局对所属中心的补助", "张三")
+    offsets.record(district, 2020, Cell("01", "201", 2), D("50.00"), "汉阳区信访局 ↔ 信访服务中心", "局的对附属单位补助支出", "张三")
+    after = load_consolidated(district, 2020)
+    for row, col in (("上级补助收入", 1), ("本年收入合计", 1), ("收入总计", 1), ("201", 2), ("本年支出合计", 2), ("支出总计", 2)):
+        assert after.get(Cell("01", row, col)) == plain.get(Cell("01", row, col)) - D("50.00"), row
+    assert after.get(Cell("01", "一般公共预算财政拨款收入", 1)) == plain.get(Cell("01", "一般公共预算财政拨款收入", 1))
+    # the child's 50.00 was counted twice against tables 02–09; taken out, the 汇总 reconciles again
+    assert errors_before == 4 and not [f for f in check_workbook(after) if f.is_error]
+    consolidate([seeds["zz.sub"]], district)  # a later run keeps the offsets out
+    later = load_consolidated(district, 2020)
+    assert later.get(Cell("01", "上级补助收入", 1)) == D("0.00")
+    assert later.get(Cell("01", "本年支出合计", 2)) == D("1139.51") + D("707.12") + D("50.00") - D("50.00")
+    out = io.StringIO()
+    assert cmd_offset(district, 2020, None, None, "", "", "", None, out, io.StringIO()) == 0
+    assert "2 笔抵消" in out.getvalue() and "上级补助收入（栏1）：50.00 → 0.00" in out.getvalue()
+    status_out = io.StringIO()
+    cmd_status(district, 2020, status_out, io.StringIO())
+    assert "汇总中有 2 笔抵消（合计 100.00 万元" in status_out.getvalue()
+    offsets.remove(district, 2020, first)
+    back = load_consolidated(district, 2020)
+    assert back.get(Cell("01", "上级补助收入", 1)) == D("50.00") and back.get(Cell("01", "201", 2)) == later.get(Cell("01", "201", 2))
+    for bad, why in ((lambda: offsets.record(district, 2020, Cell("01", "没有这行", 1), D(1), "甲 ↔ 乙", "因", "张三"), "没有"),
+                     (lambda: offsets.record(district, 2020, Cell("01", "上级补助收入", 1), D("1.234"), "甲 ↔ 乙", "因", "张三"), "到分"),
+                     (lambda: offsets.record(district, 2020, Cell("01", "上级补助收入", 1), D(1), " ", "因", "张三"), "抵消双方"),
+                     (lambda: offsets.remove(district, 2020, 999), "第 999 号"),
+                     (lambda: offsets.record(district, 2019, Cell("01", "上级补助收入", 1), D(1), "甲", "因", "张三"), "2019")):
+        before = _sha(district)
+        with pytest.raises(DistrictError, match=why):
+            bad()
+        assert _sha(district) == before

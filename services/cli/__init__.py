@@ -15,7 +15,7 @@ from pathlib import Path
 from services.exchange.target import as_target
 
 COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster",
-            "explain"}
+            "explain", "offset"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -74,6 +74,18 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--row", required=True, metavar="行", help="科目编码（如 2010308）或行的名称（如 本年支出合计）")
     ex.add_argument("--col", type=int, required=True, metavar="栏次")
 
+    of = sub.add_parser("offset", help="区财政局：汇总中的抵消（调整表）：列出，记录一笔，或删除一笔")
+    of.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
+    of.add_argument("--year", type=int, required=True)
+    of.add_argument("--table", metavar="表号", help="如 01")
+    of.add_argument("--row", metavar="行", help="科目编码或行的名称（如 上级补助收入）")
+    of.add_argument("--col", type=int, metavar="栏次")
+    of.add_argument("--amount", metavar="万元", help="从汇总中抵消的金额")
+    of.add_argument("--between", default="", metavar="双方", help="抵消双方，如 “区教育局 ↔ 区第一中学”")
+    of.add_argument("--why", default="", metavar="原因")
+    of.add_argument("--by", default="", metavar="记录人")
+    of.add_argument("--remove", type=int, metavar="编号", help="删除这一笔抵消")
+
     r = sub.add_parser("roster", help="区财政局：导入应报部门名单（Excel 或 CSV，含“部门代码”“部门名称”两列）")
     r.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
     r.add_argument("roster", type=Path, metavar="名单.xlsx|csv")
@@ -107,7 +119,7 @@ def run(argv: list[str]) -> int:
         if args.command == "export-xlsx":
             return t.cmd_export_xlsx(args.path, args.year, args.output, out, err)
         return t.cmd_export_pdf(args.path, args.year, args.output, out, err)
-    if args.command in ("submit", "consolidate", "status", "roster", "explain"):
+    if args.command in ("submit", "consolidate", "status", "roster", "explain", "offset"):
         from services.cli import district as d
 
         if args.command == "submit":
@@ -116,6 +128,15 @@ def run(argv: list[str]) -> int:
             return d.cmd_consolidate(args.submissions, args.output, out, err, name=args.name)
         if args.command == "status":
             return d.cmd_status(args.path, args.year, out, err)
+        if args.command == "offset":
+            from services.workbook import Cell
+
+            given = (args.table, args.row, args.col)
+            if any(v is not None for v in given) and not all(v is not None for v in given):
+                err.write("记录抵消需要同时给出 --table、--row 和 --col\n")
+                return 2
+            cell = Cell(args.table.zfill(2), args.row, args.col) if args.table is not None else None
+            return d.cmd_offset(args.path, args.year, cell, args.amount, args.between, args.why, args.by, args.remove, out, err)
         if args.command == "explain":
             return d.cmd_explain(args.path, args.year, args.table.zfill(2), args.row, args.col, out, err)
         return d.cmd_roster(args.path, args.roster, out, err, name=args.name)

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from services.cli.common import EXIT_ERRORS, EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE
 from services.exchange.target import Target
+from services.workbook import Cell
 
 
 def cmd_submit(dept: Target, year: int, out: Path, allow_errors: bool, stdout: TextIO, stderr: TextIO) -> int:
@@ -56,10 +57,12 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
     outstanding or a department on the roster has not submitted."""
     from services.exchange.district_file import DistrictError
     from services.exchange.status import District, check_text, code_text, when_text
+    from services.money import format_wan
 
     try:
         with District(district) as opened:
             report = opened.status(year)
+            opened_offsets = {y: opened.offsets(y) for y in report.years()}
     except DistrictError as e:
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
@@ -81,6 +84,10 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
             stdout.write(f"  {mark} {d.name}{code_text(d.code)}：{when_text(d.sealed_at)} 封存，{when_text(d.received_at)} 收到{again}；{check_text(d)}\n")
         for entry in missing:
             stdout.write(f"  ○ {entry.name}{code_text(entry.code)}：未报送\n")
+        recorded, _cells = opened_offsets.get(y, ([], []))
+        if recorded:
+            stdout.write(f"  汇总中有 {len(recorded)} 笔抵消（合计 {format_wan(sum(o.amount for o in recorded))} 万元；"
+                         "抵消前后的汇总数见 offset 命令）\n")
         bad = [d for d in deps if d.errors]
         stdout.write(f"共 {len(bad)} 个部门有未改正的错误" if bad else "所有已报部门复核均无错误")
         stdout.write(f"，{len(missing)} 个部门未报送。\n" if missing else "。\n")
@@ -119,4 +126,46 @@ def cmd_explain(district: Target, year: int, table: str, row: str, col: int, std
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
     stdout.write(head + "\n" + "".join(f"  {line}\n" for line in lines))
+    return EXIT_OK
+
+
+def cmd_offset(district: Target, year: int, cell: Cell | None, amount: str | None, parties: str, reason: str, by: str,
+               remove: int | None, stdout: TextIO, stderr: TextIO) -> int:
+    """``main.py offset DISTRICT --year Y`` lists the year's offsets with the 汇总 before and after;
+    with ``--table --row --col --amount --between --why --by`` records one, ``--remove N`` removes one."""
+    from services.exchange import offsets
+    from services.exchange.district_file import DistrictError
+    from services.exchange.status import District
+    from services.money import AmountError, format_wan, parse_amount
+
+    try:
+        if remove is not None:
+            offsets.remove(district, year, remove)
+            stdout.write(f"已删除第 {remove} 号抵消，汇总数已恢复。\n")
+        elif cell is not None:
+            try:
+                value = parse_amount(amount or "")
+            except AmountError as e:
+                stderr.write(f"抵消金额：{e}\n")
+                return EXIT_UNREADABLE
+            if value is None:
+                stderr.write("请给出抵消金额（--amount）\n")
+                return EXIT_UNREADABLE
+            oid = offsets.record(district, year, cell, value, parties, reason, by)
+            stdout.write(f"已记录第 {oid} 号抵消：公开{cell.table}表 {cell.row}（栏{cell.col}）抵消 {format_wan(value)} 万元。\n")
+        with District(district) as opened:
+            recorded, cells = opened.offsets(year)
+    except DistrictError as e:
+        stderr.write(f"无法抵消：{e}\n")
+        return EXIT_UNREADABLE
+    if not recorded:
+        stdout.write(f"{year} 年度的汇总中没有抵消。\n")
+        return EXIT_OK
+    stdout.write(f"{year} 年度的汇总中有 {len(recorded)} 笔抵消：\n")
+    for o in recorded:
+        stdout.write(f"  {o.id}. 公开{o.cell.table}表 {o.cell.row}（栏{o.cell.col}）{format_wan(o.amount)} 万元，"
+                     f"{o.parties}；{o.reason}（{o.recorded_by}）\n")
+    stdout.write("汇总数（万元）：抵消前 → 抵消后\n")
+    for c, before, _taken, after in cells:
+        stdout.write(f"  公开{c.table}表 {c.row}（栏{c.col}）：{format_wan(before) or '（空）'} → {format_wan(after)}\n")
     return EXIT_OK

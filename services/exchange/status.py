@@ -165,6 +165,15 @@ class District:
                  for d, a in parts]
         return head, lines
 
+    def offsets(self, year: int) -> tuple[list, list]:
+        """The year's offsets (抵消) and each cell they change: (cell, plain sum, taken out, after)."""
+        from services.exchange import offsets
+
+        with self._conn.begin():
+            if not inspect(self._conn).has_table(offsets.OFFSET.name):  # a district from before offsets
+                return [], []
+            return offsets.offsets(self._conn, year), offsets.before_after(self._conn, year)
+
     def consolidated(self, year: int) -> Workbook:
         """The district's 汇总 workbook for ``year``."""
         try:
@@ -241,6 +250,19 @@ def _status_sheet(district: District, year: int | None, xlsx_path: Path, title: 
             for f in district.findings(d.year, d.key):
                 if f.severity == "error":
                     ws.append([d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
+    for y in sorted({d.year for d in report.departments} if year is None else {year}):
+        recorded, cells = district.offsets(y)
+        if recorded:
+            ws.append([])
+            ws.append([f"{y} 年度汇总中的抵消（{len(recorded)} 笔）"])
+            ws.cell(ws.max_row, 1).font = Font(bold=True)
+            ws.append(["编号", "表", "行", "栏", "抵消金额（万元）", "抵消双方", "原因", "记录人", "记录时间"])
+            for o in recorded:
+                ws.append([o.id, o.cell.table, o.cell.row, o.cell.col, o.amount, o.parties, o.reason, o.recorded_by,
+                           when_text(o.recorded_at)])
+            ws.append(["表", "行", "栏", "抵消前（各部门相加）", "抵消", "抵消后（汇总数）"])
+            for cell, before, taken, after in cells:
+                ws.append([cell.table, cell.row, cell.col, before, taken, after])
     for col, width in zip("ABCDEFGHIJKLM", (28, 14, 8, 18, 18, 10, 10, 10, 10, 10, 10, 30, 20)):
         ws.column_dimensions[col].width = width
     book.save(xlsx_path)

@@ -21,12 +21,13 @@ from typing import Any, cast
 from sqlalchemy import Connection, Integer, Table, Text, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from models.district import DistrictTotal, DistrictTotalRow
+from models.district import DistrictAdjust, DistrictTotal, DistrictTotalRow
 from models.schema import CellValue, CodedRow, DepartmentYear, PriorValue
 from services.exchange.canonical import Content
 
 Key = tuple[str, str, int]
 TOTAL, TOTAL_ROW = cast(Table, DistrictTotal.__table__), cast(Table, DistrictTotalRow.__table__)
+ADJUST = cast(Table, DistrictAdjust.__table__)
 #: keys per statement when deleting by key (SQLite allows 32,766 bound values)
 CHUNK = 500
 #: from this many changed cells on, the year is read and written whole (a first consolidation)
@@ -117,8 +118,30 @@ def _cells(c: Connection, year: int, year_id: int, prior: bool, changes: dict[Ke
     if kept:
         c.execute(insert(TOTAL), [{"year": year, "prior": prior, "table_no": t, "row_key": r, "col_no": k,
                                    "amount": a, "count": n} for (t, r, k), a, n in kept])
-        c.execute(insert(model), [{"year_id": year_id, "table_no": t, "row_key": r, "col_no": k, "amount": a}
-                                  for (t, r, k), a, _ in kept])
+        adjust = {} if prior else adjustments(c, year, [k for k, _, _ in kept])  # the offsets (抵消) stay taken out
+        c.execute(insert(model), [{"year_id": year_id, "table_no": t, "row_key": r, "col_no": k,
+                                   "amount": a - adjust.get((t, r, k), _ZERO)} for (t, r, k), a, _ in kept])
+
+
+def adjustments(c: Connection, year: int, keys: list[Key] | None = None) -> dict[Key, Decimal]:
+    """What the offsets take out of these cells of the year (of every cell: ``keys`` None)."""
+    mine = ADJUST.c.year == year
+    cols = (ADJUST.c.table_no, ADJUST.c.row_key, ADJUST.c.col_no)
+    if c.execute(select(func.count()).select_from(ADJUST).where(mine)).scalar_one() == 0:
+        return {}
+    if keys is None or len(keys) >= WHOLE_FROM:
+        found = c.execute(select(*cols, ADJUST.c.amount).where(mine)).all()
+    else:
+        found = [r for chunk in _chunks(keys) for r in c.execute(select(*cols, ADJUST.c.amount).where(mine, _among(c, cols, chunk)))]
+    wanted = None if keys is None else set(keys)
+    return {(t, r, k): a for t, r, k, a in found if wanted is None or (t, r, k) in wanted}
+
+
+def plain_sums(c: Connection, year: int, keys: list[Key]) -> dict[Key, Decimal]:
+    """The plain sums (before offsets) of these cells of the year's 汇总 (本年数)."""
+    cols = (TOTAL.c.table_no, TOTAL.c.row_key, TOTAL.c.col_no)
+    return {(t, r, k): a for chunk in _chunks(keys) for t, r, k, a in c.execute(
+        select(*cols, TOTAL.c.amount).where(TOTAL.c.year == year, TOTAL.c.prior.is_(False), _among(c, cols, chunk)))}
 
 
 def _rows(c: Connection, year: int, year_id: int, changes: dict[tuple[str, str], tuple[str, int]]) -> None:
