@@ -113,11 +113,15 @@ class Drafter(Sections):
             if t.coded and t.classification == "功能":
                 for code in self.leaves_any(t):
                     used.setdefault(code, t)
+        by_name = g.get("names", {})
         lines = []
         for i, code in enumerate(sorted(used), 1):
-            desc = self.clerk(f"名词.{code}") or descriptions.get(code, "")
+            name = self.wb.row_label(used[code].no, code) or code
+            desc = self.clerk(f"名词.{code}") or descriptions.get(code) or by_name.get(name)
+            if not desc:  # never an entry that ends at "（项）": the clerk is asked for it, listed with the rest
+                desc = self.placeholder(text_field("名词.{科目}", 科目=code, 科目名称=f"{name}（{code}）").what)
             path = self.code_path(used[code], code, g["code_path_item"])
-            lines.append(g["code_line"].format(序号=i, 科目路径=path, 说明=("：" + desc) if desc else ""))
+            lines.append(g["code_line"].format(序号=i, 科目路径=path, 说明="：" + desc))
         return lines
 
     def leaves_any(self, t: TableSpec) -> list[str]:
