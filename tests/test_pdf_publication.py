@@ -18,6 +18,7 @@ from services.synthetic import generate
 from services.templates import get_template
 from services.xlsx_import import import_xlsx
 from tests.paths import FIXTURES
+from tests.seed003 import seed003
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,3 +99,176 @@ def test_export_lists_the_glossary_placeholders(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "  - 其他扶贫支出（2130599）的科目说明（名词解释）" in out.stdout
+
+
+# ── 2. typeset, not just laid out ───────────────────────────────────────────
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory, big):
+    """The PDFs of seed 003, the wuhan fixture (seed 002) and the large generated department."""
+    from services.pdf import export_pdf
+
+    out = {}
+    folder = tmp_path_factory.mktemp("publication")
+    for name, wb in (("seed003", seed003()), ("wuhan", wuhan()), ("big", big)):
+        export_pdf(wb, folder / f"{name}.pdf")
+        out[name] = (folder / f"{name}.pdf", wb)
+    return out
+
+
+def page_texts(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    n = len(PdfReader(path).pages)
+    return [subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(p), "-l", str(p), str(path), "-"],
+                           capture_output=True, check=True).stdout.decode("utf-8") for p in range(1, n + 1)]
+
+
+def bbox_lines(path: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Per page, its text lines as (xMin, yMin, xMax, yMax, text) (pdftotext -bbox-layout)."""
+    import html
+
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    pages = []
+    for page in xml.split("<page ")[1:]:
+        lines = []
+        for m in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>', page, re.S):
+            text = "".join(html.unescape(w) for w in re.findall(r">([^<]*)</word>", m.group(5)))
+            lines.append((float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)), text))
+        pages.append(lines)
+    return pages
+
+
+def ink_right(path: Path, page: int, dpi: int = 144):  # noqa: ANN201
+    """A function (yMin, yMax) → the rightmost inked point (pt) of the page's rendering in that band:
+    where a line really ends (poppler's boxes do not follow character spacing everywhere)."""
+    from PIL import Image
+
+    stem = path.with_name(f"ink-{path.stem}-{page}")
+    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", "-png",
+                    str(path), str(stem)], check=True)
+    img = Image.open(f"{stem}.png").point(lambda v: 255 if v < 128 else 0)
+    scale = dpi / 72
+
+    def right(y0: float, y1: float) -> float:
+        box = img.crop((0, int(y0 * scale) + 1, img.width, int(y1 * scale) - 1)).getbbox()
+        return box[2] / scale if box else 0.0
+
+    return right
+
+
+needs_poppler = pytest.mark.skipif(subprocess.run(["which", "pdftotext"], capture_output=True).returncode != 0,
+                                   reason="poppler-utils not installed")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("科目代码", ["科目代码"]),
+    ("对附属单位补助支出", ["对附属单位", "补助", "支出"]),
+    ("年初(末)结转和结余", ["年初(末)", "结转和", "结余"]),
+    ("因公出国(境)费", ["因公出国", "(境)费"]),
+    ("得分（20分*执行率）", ["得分", "（20分*", "执行率）"]),
+    ("资本性支出（基本建设）", ["资本性", "支出", "（基本建设）"]),
+])
+def test_a_header_is_split_into_its_words(text, expected):
+    from services.pdf.headwords import words
+
+    assert words(text) == expected
+
+
+def test_no_header_is_broken_inside_a_word(big):
+    """Every header cell of every table, as sized for the page: each of its words fits its cell."""
+    from services.pdf import fonts, headwords
+    from services.pdf.document import frame_width
+    from services.pdf.fonts import HEI
+    from services.pdf.tables import HEAD, NORMAL, PAD, size_grid, table_grid
+
+    fonts.register()
+    checked = 0
+    for wb in (seed003(), wuhan(), big, generate(get_template("sichuan-2020"), year=2020, rows=40)):
+        for no in wb.template.tables:
+            sized = size_grid(table_grid(wb, no), frame_width(False), frame_width(True), NORMAL)
+            ends = {(c0, r0): c1 for c0, r0, c1, _ in sized.grid.spans}
+            for r in range(sized.grid.header_rows):
+                for j, (text, kind) in enumerate(sized.grid.rows[r]):
+                    if kind != HEAD or not text:
+                        continue
+                    room = sum(sized.widths[j:ends.get((j, r), j) + 1]) - 2 * PAD
+                    lines = headwords.lines(text, room, HEI, NORMAL[0])
+                    assert "".join(lines) == text
+                    assert all(fonts.width(line, HEI, NORMAL[0]) <= room + 0.01 for line in lines), (no, text, lines)
+                    checked += 1
+    assert checked > 100
+
+
+@needs_poppler
+def test_the_published_headers_read_whole(pdfs):
+    path, _ = pdfs["wuhan"]
+    lines = [line.strip() for page in page_texts(path) for line in page.splitlines()]
+    assert "科目编码" in lines and "对附属单位" in lines
+    for broken in ("码", "出", "余", "费", "金", "目"):
+        assert broken not in lines
+
+
+@needs_poppler
+def test_a_long_table_repeats_its_title_block_with_continued(pdfs):
+    path, wb = pdfs["big"]
+    pages = page_texts(path)
+    for no in ("02", "03", "05"):
+        title = wb.template.tables[no].title
+        on = [p for p in pages if f"公开{no}表" in p]
+        assert len(on) > 5  # a 600-项 table runs over many pages
+        assert sum(f"{title}（续表）" in p for p in on) == len(on) - 1
+        assert f"{title}（续表）" not in on[0] and title in on[0]
+        assert all("单位：万元" in p and "部门：模拟局" in p for p in on)
+
+
+HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+．)")
+
+
+@needs_poppler
+@pytest.mark.parametrize("name", ["seed003", "wuhan", "big"])
+def test_no_heading_ends_a_page(pdfs, name):
+    path, wb = pdfs[name]
+    d = draft(wb)
+    heads = [re.sub(r"\s+", "", plain(b.text)) for b in d.overview + d.narrative + d.glossary if b.kind in ("h1", "h2", "lead")]
+    for k, page in enumerate(page_texts(path)[2:], 3):
+        text = re.sub(r"\s+", "", re.sub(r"—\s*\d+\s*—", "", page))
+        assert not any(h and text.endswith(h) for h in heads), (k, text[-40:])
+
+
+@needs_poppler
+@pytest.mark.parametrize("name", ["seed003", "wuhan", "big"])
+def test_body_text_is_justified_and_no_line_has_one_character(pdfs, name):
+    """Every line of a paragraph that goes on ends at the right margin (measured on the rendered page:
+    its last character's ink, for lines ending in an ideograph or a digit); no line holds one character."""
+    from services.pdf.styles import A4, BODY_MARGINS
+
+    path, _ = pdfs[name]
+    left, right = BODY_MARGINS[0], A4[0] - BODY_MARGINS[1]
+    checked = pages = 0
+    for k, lines in enumerate(bbox_lines(path)[2:], 3):
+        if any(x0 < left - 1 for x0, *_ in lines):
+            continue  # a table page
+        pages += 1
+        if pages > 30:
+            break
+        ink = None
+        for (x0, y0, _x1, y1, text), nxt in zip(lines, lines[1:] + [(0.0, 0.0, 0.0, 0.0, "")]):
+            if min(abs(x0 - left), abs(x0 - left - 32)) > 0.5:
+                continue  # not a line set in the frame (a chart's label, a centred title, the page number)
+            assert len(text) > 1 or not text, f"孤字 {text!r}"
+            goes_on = abs(nxt[0] - left) < 0.5 and nxt[4] and not HEADING.match(nxt[4])
+            if goes_on and re.match(r"[\u4e00-\u9fff0-9]", text[-1]):
+                ink = ink or ink_right(path, k)
+                assert right - 4 <= ink(y0, y1) <= right + 0.5, (k, text, ink(y0, y1), right)
+                checked += 1
+    assert checked > 10
+
+
+def test_adjacent_marks_are_squeezed():
+    from services.pdf.linebreak import breaks, squeezed
+
+    text = "行政运行（项）。称“三公经费。”见【附件】，（一）"
+    assert squeezed(text) == {text.index("）。"), text.index("。”"), text.index("】，"), text.index("，（")}
+    widths = [10.0] * len(text)
+    (line,) = breaks(text, lambda i, _: widths[i], [1000.0])
+    assert line[2] == 10.0 * len(text) - 4 * 5.0  # each takes half its width

@@ -19,7 +19,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from services.disclosure.narrative import Draft, draft
 from services.disclosure.texts import narrative_spec
-from services.pdf import Progress, fonts, linebreak
+from services.pdf import Progress, fonts, justify, linebreak
 from services.pdf.styles import A4, BODY_MARGINS, MM, TABLE_MARGINS, Styles, make_styles
 from services.pdf.tables import COMPACT, NORMAL, size_grid, table_flowables, table_grid
 from services.pdf.textflow import TocParagraph, block_flowables, esc, markup
@@ -95,17 +95,7 @@ class DisclosureDoc(BaseDocTemplate):
 
 
 def _canvas_class(year: int) -> type[Canvas]:
-    stamp = f"D:{year:04d}1231120000+08'00'"
-
-    class FixedDateCanvas(Canvas):
-        """A canvas whose creation and modification dates come from the data, not the clock."""
-
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            self.setDateFormatter(lambda *_: stamp)
-            self.showOutline()
-
-    return FixedDateCanvas
+    return justify.canvas_class(year)
 
 
 def _cover(d: Draft, styles: Styles) -> list:
@@ -135,7 +125,7 @@ def _toc(styles: Styles) -> list:
 def _tables(wb: Workbook, styles: Styles, progress: Callable[[str], None]) -> list:
     words_spec = narrative_spec()["tables_part"]
     base = {"部门": wb.department, "年度": str(wb.year)}
-    words = {k: v.format_map({**base, "表号": "{表号}"}) if isinstance(v, str) else v for k, v in words_spec.items()}
+    words = {k: v.format_map({**base, "表号": "{表号}", "标题": "{标题}"}) if isinstance(v, str) else v for k, v in words_spec.items()}
     numerals = narrative_spec()["settings"]["numerals"]
     out: list = []
     portrait, land = frame_width(False), frame_width(True)
@@ -184,6 +174,7 @@ def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[in
 
     fonts.register()
     linebreak.install()
+    justify.install()
     styles = make_styles()
     step("起草情况说明")
     d = draft(wb)

@@ -163,12 +163,13 @@ def _block_table(title: str, header: list[str], rows: list[list[str]], width: fl
 def performance_pdf(wb: Workbook, path: str) -> int:
     """Only the 附件 part as a PDF (a preview); returns the page count."""
     from services.disclosure.narrative import draft
-    from services.pdf import fonts, linebreak
+    from services.pdf import fonts, justify, linebreak
     from services.pdf.document import DisclosureDoc, _canvas_class, frame_width
     from services.pdf.styles import make_styles
 
     fonts.register()
     linebreak.install()
+    justify.install()
     styles = make_styles()
     d = draft(wb)
     doc = DisclosureDoc(path, wb, styles)
