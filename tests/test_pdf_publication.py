@@ -272,3 +272,38 @@ def test_adjacent_marks_are_squeezed():
     widths = [10.0] * len(text)
     (line,) = breaks(text, lambda i, _: widths[i], [1000.0])
     assert line[2] == 10.0 * len(text) - 4 * 5.0  # each takes half its width
+
+
+# ── 5. print what was entered ───────────────────────────────────────────────
+def test_the_forms_print_the_total_the_clerk_entered_and_the_check_reports_the_difference(tmp_path):
+    from decimal import Decimal
+
+    from services.performance import save_forms
+    from services.performance.checks import check_form
+    from services.performance.layout import form_grid
+    from services.performance.spec import spec_for
+    from services.pdf.performance import performance_pdf
+    from tests.seed002_performance import seed002_forms
+
+    spec = spec_for(2020)
+    forms = seed002_forms(stated=True)
+    p = next(f for f in forms.projects if f.name == "局机关运行保障工作经费项目")
+
+    def printed(form) -> list[str]:  # noqa: ANN001
+        g = form_grid(form, spec, 2020, "武汉市汉阳区信访局")
+        return [next(t for t, _ in row[1:] if t) for row in g.rows if row[0][0] == "总分"]
+
+    assert printed(p) == ["99.21"] and not [f for f in check_form(p, spec) if f.rule == "绩效-总分"]
+    p.stated_total = Decimal("99.12")  # the clerk's figure, not what the form adds up to
+    assert printed(p) == ["99.12"]
+    [f] = [f for f in check_form(p, spec) if f.rule == "绩效-总分"]
+    assert f.expected == Decimal("99.21") and f.actual == Decimal("99.12")
+    p.stated_total = None  # nothing entered: the computed one
+    assert printed(p) == ["99.21"]
+
+    p.stated_total = Decimal("99.12")
+    wb = wuhan()
+    save_forms(wb, forms)
+    performance_pdf(wb, str(tmp_path / "forms.pdf"))
+    text = subprocess.run(["pdftotext", str(tmp_path / "forms.pdf"), "-"], capture_output=True, check=True).stdout.decode()
+    assert "99.12" in text and "99.21" not in text
