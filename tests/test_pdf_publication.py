@@ -278,11 +278,11 @@ def test_adjacent_marks_are_squeezed():
 def test_the_forms_print_the_total_the_clerk_entered_and_the_check_reports_the_difference(tmp_path):
     from decimal import Decimal
 
+    from services.pdf.performance import performance_pdf
     from services.performance import save_forms
     from services.performance.checks import check_form
     from services.performance.layout import form_grid
     from services.performance.spec import spec_for
-    from services.pdf.performance import performance_pdf
     from tests.seed002_performance import seed002_forms
 
     spec = spec_for(2020)
