@@ -16,6 +16,7 @@ from services.disclosure.blocks import PH_OPEN, plain
 from services.disclosure.narrative import draft
 from services.synthetic import generate
 from services.templates import get_template
+from services.workbook import Cell
 from services.xlsx_import import import_xlsx
 from tests.paths import FIXTURES
 from tests.seed003 import seed003
@@ -307,3 +308,39 @@ def test_the_forms_print_the_total_the_clerk_entered_and_the_check_reports_the_d
     performance_pdf(wb, str(tmp_path / "forms.pdf"))
     text = subprocess.run(["pdftotext", str(tmp_path / "forms.pdf"), "-"], capture_output=True, check=True).stdout.decode()
     assert "99.12" in text and "99.21" not in text
+
+
+# ── 4. charts that say something ───────────────────────────────────────────
+def charts_of(wb) -> list:  # noqa: ANN001
+    return [b.chart for b in draft(wb).narrative if b.kind == "chart"]
+
+
+def test_a_change_chart_needs_two_years_and_a_pie_two_slices():
+    wb = seed003()  # 收入 is all 财政拨款 (a full disc), 支出 has 基本 and 项目, last year is known
+    kinds = [(c.kind, c.title) for c in charts_of(wb)]
+    assert sum(k == "bar" for k, _ in kinds) == 2  # 收支总计 and 财政拨款收支总计, each over two years
+    assert all(len(c.categories) == 2 for c in charts_of(wb) if c.kind == "bar")
+    pies = [c for c in charts_of(wb) if c.kind == "pie"]
+    assert pies and all(len(c.items) > 1 for c in pies)
+    income = next(t for t in wb.template.tables.values() if t.title == "收入决算表")
+    parts = [c.no for c in income.columns[1:] if wb.get(Cell(income.no, "合计", c.no))]
+    assert len(parts) == 1 and len(pies) == 1  # the 收入 pie would have been a full disc: its sentence is there
+    assert any("收入合计1717.31万元" in plain(b.text) for b in draft(wb).narrative)
+    wb.prior = {}  # one year: the sentence says it, no chart
+    assert [c.kind for c in charts_of(wb)] == ["pie"]
+
+
+def test_charts_share_one_size(big):
+    from services.pdf import fonts
+    from services.pdf.document import frame_width
+    from services.pdf.styles import make_styles
+    from services.pdf.textflow import block_flowables
+
+    fonts.register()
+    sizes = set()
+    for wb in (seed003(), wuhan(), big):
+        for f in block_flowables(draft(wb).narrative, make_styles(), frame_width(False, table=False), [0]):
+            for inner in getattr(f, "_content", []):
+                if hasattr(inner, "contents"):  # a Drawing
+                    sizes.add((inner.width, inner.height))
+    assert len(sizes) == 1
