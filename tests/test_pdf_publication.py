@@ -344,3 +344,45 @@ def test_charts_share_one_size(big):
                 if hasattr(inner, "contents"):  # a Drawing
                     sizes.add((inner.width, inner.height))
     assert len(sizes) == 1
+
+
+# ── 3. 五（三） at the level the document uses ─────────────────────────────
+def detail_items(d) -> list[str]:  # noqa: ANN001
+    return [plain(b.text) for b in d.narrative if b.kind == "lead"]
+
+
+def test_detail_level_is_a_setting_and_the_budgets_are_asked_at_it():
+    from services.disclosure.narrative import budget_codes
+
+    wb = wuhan()
+    items = detail_items(draft(wb))
+    assert len(items) == 8 and all(i.endswith("（项）。") for i in items)  # the template's level: 项
+    assert len(budget_codes(wb)) == 8
+    wb.texts["设置.具体情况级次"] = "类"  # as seed 002 publishes it
+    d = draft(wb)
+    assert detail_items(d) == ["1．一般公共服务支出（类）。", "2．社会保障和就业支出（类）。", "3．卫生健康支出（类）。", "4．农林水支出（类）。"]
+    assert budget_codes(wb) == ["201", "208", "210", "213"]
+    assert "一般公共服务支出（201）年初预算数（万元）" in d.placeholders
+    assert not any("2010301" in p and "年初预算" in p for p in d.placeholders)
+    wb.texts["数据.年初预算.201"] = "556.83"  # seed 002's figures
+    wb.texts["原因.预算执行.201"] = "开展集中治理重复信访、化解信访积案工作经费投入增加"
+    text = "".join(plain(b.text) for b in draft(wb).narrative)
+    assert "一般公共服务支出（类）。年初预算为556.83万元，支出决算为654.40万元，完成年初预算的117.52%" in text
+    wb.texts["设置.具体情况级次"] = "款"
+    assert [c for c in budget_codes(wb)] == ["20103", "20805", "20811", "21011", "21305"]
+
+
+def test_a_large_department_goes_up_a_level_until_it_reads(big):
+    from services.disclosure.narrative import budget_codes
+
+    d = draft(big)
+    items = detail_items(d)
+    assert 0 < len(items) <= 30 and all(i.endswith("（类）。") for i in items)
+    assert all(len(c) == 3 for c in budget_codes(big))
+    asked = [p for p in d.placeholders if "年初预算数" in p]
+    assert len(asked) == len(items) + 1  # each 类, and the total
+    big.texts["设置.具体情况级次"] = "项"  # the clerk's choice is kept, however long
+    try:
+        assert len(detail_items(draft(big))) > 500
+    finally:
+        del big.texts["设置.具体情况级次"]

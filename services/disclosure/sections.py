@@ -83,7 +83,7 @@ class Sections(DraftBase):
                 items.append(self.fill(sec["structure_item"], 类名=name, 金额=self.amt(v), 占比句=self.share(v, spend)))
         out.append(Block("p", self.fill(sec["structure"], 支出=self.amt(spend), 构成=self.phrases["构成分隔"].join(items) or "无")))
         out.append(Block("h2", sec["detail_heading"]))
-        leaves = self.leaves(t)
+        leaves = self.detail_codes(t)
         budgets = {c: self.figure("数据.年初预算.{科目}", 科目=c) for c in leaves}
         total_budget = self.figure("数据.年初预算")
         if total_budget is None and leaves and all(b is not None for b in budgets.values()):

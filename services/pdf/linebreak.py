@@ -121,7 +121,7 @@ def _no_lone_last(chars: Sequence[str], lines: list, width: Callable[[int, float
         s, e, _, mw, forced = lines[k]
         ps, pe, _, pmw, pforced = lines[k - 1]
         last = k == len(lines) - 1 or forced
-        shown = [c for c in chars[s:e] if c not in (" ", "\n")]
+        shown = [c for c in chars[s:e] if c.strip()]  # a forced break's mark is an empty character
         if pforced or not last or len(shown) != 1 or pe - ps < 3:
             continue
         cut = _adjust(chars, ps, pe - 1)

@@ -196,6 +196,7 @@ def table_flowables(sized: Sized, wb: Workbook, styles, words: dict[str, str], t
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+    from services.pdf import fonts
     from services.pdf.fonts import HEI, SONG
     from services.pdf.textflow import esc
 
@@ -222,11 +223,17 @@ def table_flowables(sized: Sized, wb: Workbook, styles, words: dict[str, str], t
     for r, row in enumerate(grid.rows):
         out = []
         for j, (text, kind) in enumerate(row):
+            # a text that fits its cell is drawn as a string: a paragraph per cell (wrapped on every
+            # page and pass) was most of the time a long table took; only what must wrap is one
+            room = sum(sized.widths[j:span_end.get((j, r), j) + 1]) - 2 * PAD
             if kind == HEAD:
-                room = sum(sized.widths[j:span_end.get((j, r), j) + 1]) - 2 * PAD
-                out.append(Paragraph(headwords.markup(text, room, HEI, size), head) if text else "")
+                lines = headwords.lines(text, room, HEI, size)
+                if len(lines) > 1:
+                    out.append(Paragraph("<br/>".join(esc(x) for x in lines), head))
+                else:
+                    out.append(text)
             elif kind == LABEL:
-                out.append(Paragraph(esc(text), cell))
+                out.append(text if fonts.width(text, SONG, size) <= room - 0.5 else Paragraph(esc(text), cell))
             else:
                 out.append(text)
         data.append(out)
