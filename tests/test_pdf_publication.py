@@ -386,3 +386,24 @@ def test_a_large_department_goes_up_a_level_until_it_reads(big):
         assert len(detail_items(draft(big))) > 500
     finally:
         del big.texts["设置.具体情况级次"]
+
+
+# ── 7. speed: the fonts' metrics are parsed once ───────────────────────────
+def test_font_metrics_cache_gives_the_same_bytes_and_survives_damage(tmp_path):
+    import os
+
+    code = ("import sys\nfrom tests.seed003 import seed003\nfrom services.pdf import export_pdf\n"
+            "export_pdf(seed003(), sys.argv[1])")
+    env = {**os.environ, "DISCLOSURE_DESK_CACHE": str(tmp_path / "cache")}
+
+    def export(name: str) -> bytes:
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / name)], cwd=ROOT, env=env, check=True, timeout=300)
+        return (tmp_path / name).read_bytes()
+
+    parsed = export("parsed.pdf")  # no cache yet: parses the TTCs and writes their metrics
+    cached = sorted((tmp_path / "cache").glob("*.pickle"))
+    assert len(cached) == 2
+    assert export("cached.pdf") == parsed  # from the cache: the same bytes
+    cached[0].write_bytes(b"not a pickle")
+    assert export("damaged.pdf") == parsed  # a damaged cache is parsed again (and rewritten)
+    assert cached[0].read_bytes() != b"not a pickle"
