@@ -46,12 +46,15 @@ def pages(pdf: Path) -> int | str:
 
 
 def department(wb, folder: Path, name: str) -> tuple[Path, Path]:  # noqa: ANN001
-    """The year as a workbook (what LibreOffice converts) and as a department file (what we export)."""
+    """The year as a workbook (what LibreOffice converts) and as a department file with the clerk's
+    texts and last year's figures (what we export)."""
+    from services.store import DepartmentFile
     from services.xlsx_export import export_xlsx
 
     xlsx, dept = folder / f"{name}.xlsx", folder / f"{name}.sqlite"
     export_xlsx(wb, xlsx)
-    subprocess.run([sys.executable, "main.py", "import-xlsx", str(xlsx), "-o", str(dept)], cwd=ROOT, capture_output=True, check=True)
+    with DepartmentFile.create(dept, wb.department, wb.department_code) as f:
+        f.save(wb)
     return xlsx, dept
 
 

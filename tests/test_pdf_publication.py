@@ -407,3 +407,22 @@ def test_font_metrics_cache_gives_the_same_bytes_and_survives_damage(tmp_path):
     cached[0].write_bytes(b"not a pickle")
     assert export("damaged.pdf") == parsed  # a damaged cache is parsed again (and rewritten)
     assert cached[0].read_bytes() != b"not a pickle"
+
+
+@needs_poppler
+@pytest.mark.parametrize("name", ["seed003", "big"])
+def test_every_contents_entry_names_the_page_it_is_on(pdfs, name):
+    """The 目录's page numbers (found in a first pass that only lays out) are where the entries print."""
+    path, _ = pdfs[name]
+    pages = page_texts(path)
+    numbered = {}
+    for text in pages:
+        found = re.findall(r"—\s*(\d+)\s*—", text)
+        if found:
+            numbered[int(found[-1])] = re.sub(r"\s+", "", text)
+    layout = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "3", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    entries = [(re.sub(r"[\s.]+", "", m.group(1)), int(m.group(2)))
+               for m in re.finditer(r"^\s*(\S.*?)[\s.]+(\d+)\s*$", layout, re.M) if "、" in m.group(1)]
+    assert len(entries) > 20
+    for title, page in entries:
+        assert title in numbered[page] or title.split("、", 1)[1] in numbered[page], (title, page)  # tables print no numeral
