@@ -155,7 +155,7 @@ def _block_table(title: str, header: list[str], rows: list[list[str]], width: fl
 
     first = width * 0.22
     rest = (width - first) / max(1, len(header) - 1)
-    size = float(getattr(styles.cell_head, "fontSize", 9))
+    size: float = getattr(styles.cell_head, "fontSize", 9)
     head = [Paragraph(headwords.markup(h, (first if k == 0 else rest) - 12, HEI, size), styles.cell_head)
             for k, h in enumerate(header)]  # 12: the table's default padding, both sides
     body = [[Paragraph(esc(r[0]), cell)] + r[1:] for r in rows]
