@@ -221,7 +221,7 @@ def test_a_long_name_wraps_inside_its_cell():
     from services.pdf import fonts, linebreak
     from services.pdf.document import frame_width
     from services.pdf.styles import make_styles
-    from services.pdf.tables import LABEL, PAD, size_grid, table_flowables, table_grid
+    from services.pdf.tables import LABEL, PAD, TITLE_ROWS, size_grid, table_flowables, table_grid
 
     assert len(LONG_NAME) == 60
     fonts.register()
@@ -229,9 +229,9 @@ def test_a_long_name_wraps_inside_its_cell():
     wb, _ = _long_name_workbook()
     sized = size_grid(table_grid(wb, "03"), frame_width(False), frame_width(True))
     flows = table_flowables(sized, wb, make_styles(), narrative_spec()["tables_part"], "三、支出决算表")
-    table = flows[2]
+    table = flows[0]  # the title block is the table's first rows
     checked = 0
-    for row in table._cellvalues:
+    for row in table._cellvalues[TITLE_ROWS:]:
         for j, cell in enumerate(row):
             if sized.grid.col_kinds[j] != LABEL or not hasattr(cell, "getPlainText"):
                 continue

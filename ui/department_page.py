@@ -16,7 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget
 
-from services.disclosure.narrative import prior_cells
+from services.disclosure.narrative import budget_codes, prior_cells
 from services.disclosure.texts import TextField, field, find_table, narrative_spec, text_fields
 from services.money import AmountError, parse_amount, round_cent, to_storage
 from services.session import Change
@@ -45,7 +45,7 @@ def sections(wb: Workbook) -> list[Section]:
             groups[kind].append(g)
     per_code: list[TextField] = []
     t05 = find_table(wb.template, "一般公共预算支出表")
-    for code in (c for c in wb.codes(t05.no) if len(c) == 7) if t05 else ():
+    for code in budget_codes(wb) if t05 else ():  # at the level 五（三） is written (类, 款 or 项)
         name = f"{code} {wb.row_label(t05.no, code)}"  # type: ignore[union-attr]
         per_code += [field("数据.年初预算.{科目}", 科目=code, 科目名称=name),
                      field("原因.预算执行.{科目}", 科目=code, 科目名称=name)]
@@ -54,7 +54,7 @@ def sections(wb: Workbook) -> list[Section]:
         ("第三部分 情况说明：增减变化的主要原因", groups["原因"]),
         ("第三部分 情况说明：单位的说明文字", groups["说明"]),
         ("报表中没有、情况说明要引用的数字", groups["数字"]),
-        ("一般公共预算财政拨款支出：各项级科目的年初预算数与差异原因", per_code),
+        ("一般公共预算财政拨款支出：各科目的年初预算数与差异原因", per_code),
     ]
 
 

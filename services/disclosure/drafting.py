@@ -170,13 +170,23 @@ class DraftBase:
             parts.append(item.format(名称=name, 级次=code_level(c)))
         return "".join(parts)
 
+    def detail_codes(self, table: TableSpec) -> list[str]:
+        """The codes 五（三） speaks of, one paragraph each: the 类, 款 or 项 with a figure, at the level
+        the clerk chose (设置.具体情况级次) or the template's ``detail_level``; from the template's,
+        one level up while there are more than ``detail_max_items`` (a large department, a 汇总)."""
+        lengths = {"类": 3, "款": 5, "项": 7}
+        chosen = (self.clerk("设置.具体情况级次") or "").strip("（）() 级")
+        start = lengths.get(chosen) or lengths.get(str(self.settings.get("detail_level", "项")), 7)
+        most = 0 if chosen in lengths else int(self.settings.get("detail_max_items", 0))
+        codes: list[str] = []
+        for n in (n for n in (7, 5, 3) if n <= start):
+            codes = self.leaves(table) if n == 7 else [c for c in self.wb.codes(table.no) if len(c) == n and self.value(table, c, 1) != 0]
+            if not most or len(codes) <= most:
+                break
+        return codes
+
     def leaves(self, table: TableSpec, col: int = 1) -> list[str]:
         """Codes without child rows in a coded table, with a non-zero figure in ``col``."""
         codes = self.wb.codes(table.no)
-        out = []
-        for code in codes:
-            if any(o != code and o.startswith(code) for o in codes):
-                continue
-            if self.value(table, code, col) != 0:
-                out.append(code)
-        return out
+        parents = {parent_code(c) for c in codes}  # a set, not a scan per code: a 汇总 has thousands
+        return [c for c in codes if c not in parents and self.value(table, c, col) != 0]

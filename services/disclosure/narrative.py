@@ -21,9 +21,9 @@ from services.disclosure.sections import WRITERS, Sections
 from services.disclosure.texts import field as text_field
 from services.disclosure.texts import find_table, glossary_spec, heading_name
 from services.templates import TableSpec
-from services.workbook import Cell, Workbook
+from services.workbook import Cell, Workbook, parent_code
 
-__all__ = ["EM_CLOSE", "EM_OPEN", "PENDING", "PH_CLOSE", "PH_OPEN", "Block", "Chart", "Draft", "Drafter", "draft", "plain"]
+__all__ = ["EM_CLOSE", "EM_OPEN", "PENDING", "PH_CLOSE", "PH_OPEN", "Block", "Chart", "Draft", "Drafter", "budget_codes", "draft", "plain"]
 
 
 class Drafter(Sections):
@@ -113,21 +113,22 @@ class Drafter(Sections):
             if t.coded and t.classification == "功能":
                 for code in self.leaves_any(t):
                     used.setdefault(code, t)
+        by_name = g.get("names", {})
         lines = []
         for i, code in enumerate(sorted(used), 1):
-            desc = self.clerk(f"名词.{code}") or descriptions.get(code, "")
+            name = self.wb.row_label(used[code].no, code) or code
+            desc = self.clerk(f"名词.{code}") or descriptions.get(code) or by_name.get(name)
+            if not desc:  # never an entry that ends at "（项）": the clerk is asked for it, listed with the rest
+                desc = self.placeholder(text_field("名词.{科目}", 科目=code, 科目名称=f"{name}（{code}）").what)
             path = self.code_path(used[code], code, g["code_path_item"])
-            lines.append(g["code_line"].format(序号=i, 科目路径=path, 说明=("：" + desc) if desc else ""))
+            lines.append(g["code_line"].format(序号=i, 科目路径=path, 说明="：" + desc))
         return lines
 
     def leaves_any(self, t: TableSpec) -> list[str]:
         """Leaf codes of a coded table with a non-zero figure in any column."""
         codes = self.wb.codes(t.no)
-        return [
-            c for c in codes
-            if not any(o != c and o.startswith(c) for o in codes)
-            and any(self.value(t, c, col) != 0 for col in t.column_nos)
-        ]
+        parents = {parent_code(c) for c in codes}
+        return [c for c in codes if c not in parents and any(self.value(t, c, col) != 0 for col in t.column_nos)]
 
     def attachments(self) -> list[Block]:
         spec = self.spec["attachments"]
@@ -141,6 +142,13 @@ class Drafter(Sections):
 def draft(wb: Workbook) -> Draft:
     """The text parts of a workbook's disclosure document."""
     return Drafter(wb).draft()
+
+
+def budget_codes(wb: Workbook) -> list[str]:
+    """The codes whose 年初预算 五（三） asks for (the level of the narrative template or the clerk's
+    choice): what the window lists for the clerk to fill in."""
+    t = find_table(wb.template, "一般公共预算支出表")
+    return Drafter(wb).detail_codes(t) if t is not None else []
 
 
 class _Asked(dict):

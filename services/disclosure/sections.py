@@ -46,6 +46,8 @@ class Sections(DraftBase):
         cats.append(f"{self.wb.year}年")
         inc_s.append(inc)
         exp_s.append(exp)
+        if len(cats) < 2:  # a change with one year shows nothing: the sentence says it
+            return blocks
         chart = Chart("bar", sec["chart"], categories=cats, series=[("收入总计", inc_s), ("支出总计", exp_s)])
         return blocks + [Block("chart", chart=chart)]
 
@@ -58,7 +60,8 @@ class Sections(DraftBase):
         parts = [self.fill(self.phrases["构成项"], 名称=k, 金额=self.amt(v), 占比句=self.share(v, total)) for k, v in shown]
         text = self.fill(sec["text"], 合计=self.amt(total), 构成=self.phrases["构成分隔"].join(parts))
         chart = Chart("pie", sec["chart"], items=[(k, v) for k, v in items if v > 0])
-        return [Block("p", text)] + ([Block("chart", chart=chart)] if chart.items else [])
+        # a pie of one slice is a full disc that says no more than the sentence: none then
+        return [Block("p", text)] + ([Block("chart", chart=chart)] if len(chart.items) > 1 else [])
 
 
     def _general_budget(self, sec: dict, t: TableSpec) -> list[Block]:
@@ -80,7 +83,7 @@ class Sections(DraftBase):
                 items.append(self.fill(sec["structure_item"], 类名=name, 金额=self.amt(v), 占比句=self.share(v, spend)))
         out.append(Block("p", self.fill(sec["structure"], 支出=self.amt(spend), 构成=self.phrases["构成分隔"].join(items) or "无")))
         out.append(Block("h2", sec["detail_heading"]))
-        leaves = self.leaves(t)
+        leaves = self.detail_codes(t)
         budgets = {c: self.figure("数据.年初预算.{科目}", 科目=c) for c in leaves}
         total_budget = self.figure("数据.年初预算")
         if total_budget is None and leaves and all(b is not None for b in budgets.values()):

@@ -36,15 +36,19 @@ def _share(part: Decimal, whole: Decimal) -> str:
     return format((part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f") + "%"
 
 
+#: every chart is drawn at one size (the body's width × this height), so charts on a page match
+HEIGHT = 170.0
+
+
 def _pie(chart: Chart, width: float) -> Drawing:
-    height = 150.0
+    height = HEIGHT
     total = sum((v for _, v in chart.items), Decimal(0))
     names = [f"{name}  {format_wan(v)}万元  {_share(v, total)}" for name, v in chart.items]
     legend_width = max(stringWidth(n, SONG, FONT_SIZE) for n in names) + 20
-    width = min(width, 175 + legend_width + 10)  # centred as a whole: pie and legend
+    x0 = max(0.0, (width - (175 + legend_width)) / 2)  # pie and legend centred as a whole
     d = Drawing(width, height)
     pie = Pie()
-    pie.x, pie.y, pie.width, pie.height = 20, 10, 130, 130
+    pie.x, pie.y, pie.width, pie.height = x0 + 20, 20, 130, 130
     pie.data = [_f(v) for _, v in chart.items]
     pie.labels = None
     pie.simpleLabels = 1
@@ -55,7 +59,7 @@ def _pie(chart: Chart, width: float) -> Drawing:
     pie.slices.fontName = SONG
     d.add(pie)
     legend = Legend()
-    legend.x, legend.y = 175, height / 2 + 8 * len(chart.items)
+    legend.x, legend.y = x0 + 175, height / 2 + 8 * len(chart.items)
     legend.fontName, legend.fontSize = SONG, FONT_SIZE
     legend.alignment = "right"
     legend.dx = legend.dy = 8
@@ -67,7 +71,7 @@ def _pie(chart: Chart, width: float) -> Drawing:
 
 
 def _bars(chart: Chart, width: float) -> Drawing:
-    height = 170.0
+    height = HEIGHT
     d = Drawing(width, height)
     bc = VerticalBarChart()
     bc.x, bc.y, bc.width, bc.height = 50, 30, width - 190, height - 45

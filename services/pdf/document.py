@@ -19,7 +19,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from services.disclosure.narrative import Draft, draft
 from services.disclosure.texts import narrative_spec
-from services.pdf import Progress, fonts, linebreak
+from services.pdf import Progress, fonts, justify, linebreak
 from services.pdf.styles import A4, BODY_MARGINS, MM, TABLE_MARGINS, Styles, make_styles
 from services.pdf.tables import COMPACT, NORMAL, size_grid, table_flowables, table_grid
 from services.pdf.textflow import TocParagraph, block_flowables, esc, markup
@@ -30,10 +30,32 @@ FRONT_MARGINS = (BODY_MARGINS[0], BODY_MARGINS[1], 25 * MM, 22 * MM)
 CREATOR = "决算公开助手"
 
 
+def _no_draw(*args, **kwargs) -> None:
+    return None
+
+
+class PassFrame(Frame):
+    """A frame that, in the document's first pass, lays flowables out without drawing them.
+
+    The 目录 needs two passes (the first finds the page of every entry); only the second's drawing is
+    kept, so the first one only measures, splits and breaks pages: drawing is half of a pass."""
+
+    layout_only = False
+
+    def _add(self, flowable, canv, trySplit=0):  # noqa: ANN001, ANN202, N803 (ReportLab's signature)
+        if not self.layout_only:
+            return super()._add(flowable, canv, trySplit)
+        flowable.drawOn = _no_draw  # this flowable only, for this placing
+        try:
+            return super()._add(flowable, canv, trySplit)
+        finally:
+            flowable.__dict__.pop("drawOn", None)
+
+
 def _frame(page: tuple[float, float], margins: tuple[float, float, float, float], fid: str) -> Frame:
     left, right, top, bottom = margins
-    return Frame(left, bottom, page[0] - left - right, page[1] - top - bottom, id=fid,
-                 leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    return PassFrame(left, bottom, page[0] - left - right, page[1] - top - bottom, id=fid,
+                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
 
 
 def frame_width(landscape: bool, table: bool = True) -> float:
@@ -62,6 +84,30 @@ class DisclosureDoc(BaseDocTemplate):
             PageTemplate("table", [_frame(A4, TABLE_MARGINS, "table")], onPageEnd=self._number, pagesize=A4),
             PageTemplate("table_land", [_frame(land, TABLE_MARGINS, "table_land")], onPageEnd=self._number, pagesize=land),
         ])
+
+    def multiBuild(self, story, **kw):  # noqa: ANN001, ANN003, ANN201 (ReportLab's signature)
+        """Two or more passes for the 目录; the first only lays out (see `PassFrame`)."""
+        self._pass = 0
+        self._multi = True
+        try:
+            passes = super().multiBuild(story, **kw)
+            if passes == 1:  # nothing to index: the one pass drew nothing, draw it now
+                self._pass = 1
+                super().build(story[:], **{k: v for k, v in kw.items() if k in ("canvasmaker", "filename")})
+            return passes
+        finally:
+            self._multi = False
+            self._set_layout_only(False)
+
+    def build(self, flowables, **kw):  # noqa: ANN001, ANN003, ANN201 (ReportLab's signature)
+        self._pass = getattr(self, "_pass", 0) + 1
+        self._set_layout_only(getattr(self, "_multi", False) and self._pass == 1)
+        return super().build(flowables, **kw)
+
+    def _set_layout_only(self, on: bool) -> None:
+        for t in self.pageTemplates:
+            for f in t.frames:
+                f.layout_only = on
 
     def beforeDocument(self) -> None:
         self.front_pages = self.pages = self._seq = 0
@@ -95,17 +141,7 @@ class DisclosureDoc(BaseDocTemplate):
 
 
 def _canvas_class(year: int) -> type[Canvas]:
-    stamp = f"D:{year:04d}1231120000+08'00'"
-
-    class FixedDateCanvas(Canvas):
-        """A canvas whose creation and modification dates come from the data, not the clock."""
-
-        def __init__(self, *a, **kw):
-            super().__init__(*a, **kw)
-            self.setDateFormatter(lambda *_: stamp)
-            self.showOutline()
-
-    return FixedDateCanvas
+    return justify.canvas_class(year)
 
 
 def _cover(d: Draft, styles: Styles) -> list:
@@ -135,7 +171,7 @@ def _toc(styles: Styles) -> list:
 def _tables(wb: Workbook, styles: Styles, progress: Callable[[str], None]) -> list:
     words_spec = narrative_spec()["tables_part"]
     base = {"部门": wb.department, "年度": str(wb.year)}
-    words = {k: v.format_map({**base, "表号": "{表号}"}) if isinstance(v, str) else v for k, v in words_spec.items()}
+    words = {k: v.format_map({**base, "表号": "{表号}", "标题": "{标题}"}) if isinstance(v, str) else v for k, v in words_spec.items()}
     numerals = narrative_spec()["settings"]["numerals"]
     out: list = []
     portrait, land = frame_width(False), frame_width(True)
@@ -184,6 +220,7 @@ def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[in
 
     fonts.register()
     linebreak.install()
+    justify.install()
     styles = make_styles()
     step("起草情况说明")
     d = draft(wb)

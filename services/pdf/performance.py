@@ -14,6 +14,7 @@ import re
 from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from services.disclosure.blocks import PH_CLOSE, PH_OPEN, Block
+from services.pdf import headwords
 from services.pdf.fonts import HEI, SONG
 from services.pdf.styles import A4, MM, TABLE_MARGINS, Styles
 from services.pdf.textflow import block_flowables, esc, markup
@@ -108,22 +109,26 @@ def form_flowables(g: FormGrid, styles: Styles, width: float | None = None) -> l
     out: list = [Paragraph(esc(g.title), styles.table_title), info]
     for title, header, rows in g.blocks:
         out.append(KeepTogether(_block_table(title, header, rows, width, styles, cell)))
+    unit = width / sum(WIDTHS)
+    span_end = {(c0, r0): c1 for c0, r0, c1, _ in g.spans}
     data = []
-    for row in g.rows:
+    for r, row in enumerate(g.rows):
         line = []
-        for text, kind in row:
+        for c, (text, kind) in enumerate(row):
             if not text:
                 line.append("")
             elif kind == NUM:
                 line.append(text)
-            elif kind in (LABEL, HEAD):
-                line.append(Paragraph(esc(text), label))
+            elif kind in (LABEL, HEAD):  # broken between words only: "得分（20分*/执行率）", never "执行/率"
+                room = sum(WIDTHS[c:span_end.get((c, r), c) + 1]) * unit - 2 * PAD
+                line.append(Paragraph(headwords.markup(text, room, HEI, label.fontSize), label))
             elif kind == LONG:
                 line.append(Paragraph(esc(text).replace("\n", "<br/>"), cell))
             else:
-                line.append(Paragraph(esc(text), centre if len(text) <= 12 else cell))
+                room = sum(WIDTHS[c:span_end.get((c, r), c) + 1]) * unit - 2 * PAD
+                short = len(text) <= 12  # a group's name "数量指标（2分）": whole words; a sentence wraps as text
+                line.append(Paragraph(headwords.markup(text, room, SONG, centre.fontSize), centre) if short else Paragraph(esc(text), cell))
         data.append(line)
-    unit = width / sum(WIDTHS)
     style = [
         ("FONT", (0, 0), (-1, -1), SONG, 9),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
@@ -150,7 +155,9 @@ def _block_table(title: str, header: list[str], rows: list[list[str]], width: fl
 
     first = width * 0.22
     rest = (width - first) / max(1, len(header) - 1)
-    head = [Paragraph(esc(h), styles.cell_head) for h in header]
+    size: float = getattr(styles.cell_head, "fontSize", 9)
+    head = [Paragraph(headwords.markup(h, (first if k == 0 else rest) - 12, HEI, size), styles.cell_head)
+            for k, h in enumerate(header)]  # 12: the table's default padding, both sides
     body = [[Paragraph(esc(r[0]), cell)] + r[1:] for r in rows]
     style = TableStyle([("FONT", (0, 0), (-1, -1), SONG, 9), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
@@ -163,12 +170,13 @@ def _block_table(title: str, header: list[str], rows: list[list[str]], width: fl
 def performance_pdf(wb: Workbook, path: str) -> int:
     """Only the 附件 part as a PDF (a preview); returns the page count."""
     from services.disclosure.narrative import draft
-    from services.pdf import fonts, linebreak
+    from services.pdf import fonts, justify, linebreak
     from services.pdf.document import DisclosureDoc, _canvas_class, frame_width
     from services.pdf.styles import make_styles
 
     fonts.register()
     linebreak.install()
+    justify.install()
     styles = make_styles()
     d = draft(wb)
     doc = DisclosureDoc(path, wb, styles)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from services.money import format_wan
+from services.pdf import headwords
 from services.printed import PrintedTable
 from services.templates import TableSpec
 from services.workbook import Cell, Workbook
@@ -124,6 +125,12 @@ def _natural(grid: Grid, size: float, font_num: str, font_text: str) -> tuple[li
             longest = max([sw(t, font_text, size) for t in texts] + [4 * size])
             nats[j] = min(longest, 22 * size) + 2 * PAD + 1
             mins[j] = min(nats[j], 7 * size + 2 * PAD)
+    # a header is broken between words only (headwords): its column is at least as wide as its widest word
+    for r0 in range(grid.header_rows):
+        for j, (text, kind) in enumerate(grid.rows[r0]):
+            if kind == HEAD and text and (j, r0) not in spanned:
+                need = headwords.min_width(text, font_text, size) + 2 * PAD + 1
+                mins[j], nats[j] = max(mins[j], need), max(nats[j], need)
     return mins, nats
 
 
@@ -156,21 +163,50 @@ def size_grid(grid: Grid, portrait_width: float, landscape_width: float, metrics
 _NOTE_SPLIT = re.compile(r"(?<=。)\s*(?=\d+\.)|\s+(?=\d+\.\s)")
 
 
+#: rows above the header inside the table: the title, and 表号 / 部门 · 年度 · 单位 (repeated with 续表)
+TITLE_ROWS = 2
+
+
+def continued_table_class():  # noqa: ANN201 (a ReportLab class, made when ReportLab is loaded)
+    """A table whose parts after a page break print its title with 续表 (the title block is in its
+    repeated rows), and whose first part carries its 目录 entry."""
+    from reportlab.platypus import Table
+
+    class ContinuedTable(Table):
+        toc: tuple[int, str] | None = None
+        continued = None  # the title cell of the parts after the first
+
+        def split(self, availWidth, availHeight):  # noqa: ANN001, ANN202, N803 (ReportLab's signature)
+            parts = super().split(availWidth, availHeight)
+            if len(parts) > 1:
+                parts[0].toc, parts[0].continued = self.toc, self.continued
+                for part in parts[1:]:
+                    part.toc, part.continued = None, self.continued
+                    if self.continued is not None:  # a new row: the repeated rows are shared with the whole table
+                        part._cellvalues[0] = [self.continued] + list(part._cellvalues[0][1:])
+            return parts
+
+    return ContinuedTable
+
+
 def table_flowables(sized: Sized, wb: Workbook, styles, words: dict[str, str], toc_text: str) -> list:
-    """Title block, table and notes of one table, ready for a frame of the sized width."""
+    """The table with its title block, and its notes, ready for a frame of the sized width. The title,
+    表号, 部门, 年度 and 单位 are the table's first rows, repeated (with 续表) on every page it runs over."""
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+    from services.pdf import fonts
     from services.pdf.fonts import HEI, SONG
-    from services.pdf.textflow import TocParagraph, esc
+    from services.pdf.textflow import esc
 
     grid, t = sized.grid, sized.grid.spec
     size, vpad = sized.size, sized.vpad
     cell = ParagraphStyle("单元格", parent=styles.cell, fontSize=size, leading=sized.leading)
     head = ParagraphStyle("表头格", parent=styles.cell_head, fontSize=size, leading=sized.leading)
     total = sum(sized.widths)
-    title = TocParagraph(esc(t.title), styles.table_title, toc=(1, toc_text))
+    title = Paragraph(esc(t.title), styles.table_title)
+    continued = Paragraph(esc(words["continued"].format(标题=t.title)), styles.table_title)
     number = Paragraph(esc(words["table_number"].format(表号=t.no)), styles.table_info_right)
     info = Table(
         [["", "", number],
@@ -181,38 +217,56 @@ def table_flowables(sized: Sized, wb: Workbook, styles, words: dict[str, str], t
                           ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                           ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]),
     )
-    data = []
-    for row in grid.rows:
+    width = len(sized.widths)
+    span_end = {(c0, r0): c1 for c0, r0, c1, _ in grid.spans}
+    data: list[list] = [[title] + [""] * (width - 1), [info] + [""] * (width - 1)]
+    for r, row in enumerate(grid.rows):
         out = []
-        for text, kind in row:
+        for j, (text, kind) in enumerate(row):
+            # a text that fits its cell is drawn as a string: a paragraph per cell (wrapped on every
+            # page and pass) was most of the time a long table took; only what must wrap is one
+            room = sum(sized.widths[j:span_end.get((j, r), j) + 1]) - 2 * PAD
             if kind == HEAD:
-                out.append(Paragraph(esc(text), head) if text else "")
+                lines = headwords.lines(text, room, HEI, size)
+                if len(lines) > 1:
+                    out.append(Paragraph("<br/>".join(esc(x) for x in lines), head))
+                else:
+                    out.append(text)
             elif kind == LABEL:
-                out.append(Paragraph(esc(text), cell))
+                out.append(text if fonts.width(text, SONG, size) <= room - 0.5 else Paragraph(esc(text), cell))
             else:
                 out.append(text)
         data.append(out)
+    top, heads = TITLE_ROWS, TITLE_ROWS + grid.header_rows
     style = [
         ("FONT", (0, 0), (-1, -1), SONG, size),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("SPAN", (0, 0), (-1, 0)),
+        ("SPAN", (0, 1), (-1, 1)),
+        ("LEFTPADDING", (0, 0), (-1, top - 1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, top - 1), 0),
+        ("TOPPADDING", (0, 0), (-1, top - 1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 4),
+        ("BOTTOMPADDING", (0, 1), (-1, 1), 0),
+        ("GRID", (0, top), (-1, -1), 0.5, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
-        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-        ("TOPPADDING", (0, 0), (-1, -1), vpad),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), vpad + 0.5),
-        ("BACKGROUND", (0, 0), (-1, grid.header_rows - 1), colors.HexColor("#EFEFEF")),
-        ("FONT", (0, 0), (-1, grid.header_rows - 1), HEI, size),
-        ("ALIGN", (0, 0), (-1, grid.header_rows - 1), "CENTER"),
+        ("LEFTPADDING", (0, top), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, top), (-1, -1), PAD),
+        ("TOPPADDING", (0, top), (-1, -1), vpad),
+        ("BOTTOMPADDING", (0, top), (-1, -1), vpad + 0.5),
+        ("BACKGROUND", (0, top), (-1, heads - 1), colors.HexColor("#EFEFEF")),
+        ("FONT", (0, top), (-1, heads - 1), HEI, size),
+        ("ALIGN", (0, top), (-1, heads - 1), "CENTER"),
     ]
     for j, kind in enumerate(grid.col_kinds):
         if kind == NUM:
-            style.append(("ALIGN", (j, grid.header_rows), (j, -1), "RIGHT"))
+            style.append(("ALIGN", (j, heads), (j, -1), "RIGHT"))
         elif kind == LINE:
-            style.append(("ALIGN", (j, grid.header_rows), (j, -1), "CENTER"))
+            style.append(("ALIGN", (j, heads), (j, -1), "CENTER"))
     for c0, r0, c1, r1 in grid.spans:
-        style.append(("SPAN", (c0, r0), (c1, r1)))
-    table = Table(data, colWidths=sized.widths, repeatRows=grid.header_rows, style=TableStyle(style), hAlign="CENTER")
-    out = [title, info, table]
+        style.append(("SPAN", (c0, r0 + top), (c1, r1 + top)))
+    table = continued_table_class()(data, colWidths=sized.widths, repeatRows=heads, style=TableStyle(style), hAlign="CENTER")
+    table.toc, table.continued = (1, toc_text), continued
+    out = [table]
     for part in _NOTE_SPLIT.split(t.note) if t.note else []:
         out.append(Paragraph(esc(part), styles.note))
     if grid.empty:

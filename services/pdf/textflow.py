@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph
 
-from services.disclosure.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Block, plain
+from services.disclosure.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Block
 from services.pdf.fonts import HEI
 from services.pdf.styles import PLACEHOLDER_COLOR
 
@@ -44,10 +43,9 @@ class TocParagraph(Paragraph):
 HEADINGS = ("h1", "h2", "lead")
 
 
-def _lines(text: str, style, width: float) -> int:
-    """How many lines a heading takes (estimated from its width)."""
-    w = stringWidth(text, style.fontName, style.fontSize) + style.firstLineIndent
-    return max(1, -int(-w // width))
+def _height(p: Paragraph, width: float) -> float:
+    """The height a heading takes as it will be set (measured, not estimated from its width)."""
+    return p.wrap(width, 10_000)[1] + p.getSpaceBefore() + p.getSpaceAfter()
 
 
 def block_flowables(blocks: list[Block], styles, width: float, charts: list[int]) -> list:
@@ -55,27 +53,31 @@ def block_flowables(blocks: list[Block], styles, width: float, charts: list[int]
     from services.pdf.charts import chart_flowables
 
     out: list = []
-    for i, b in enumerate(blocks):
+    flows = [_flowable(b, styles, width, charts, chart_flowables) for b in blocks]
+    for i, (b, f) in enumerate(zip(blocks, flows)):
         if b.kind in HEADINGS and (i == 0 or blocks[i - 1].kind not in HEADINGS + ("part", "title")):
-            # a heading (and the headings right after it) never ends a page: keep two lines of text with it
-            lines = 2.0
-            for h in blocks[i:]:
+            # a heading (and the headings right after it) never ends a page: it moves down with two
+            # lines of the text under it (the break is measured on the headings as they are set)
+            need = 2 * styles.body.leading + 1
+            for h, hf in zip(blocks[i:], flows[i:]):
                 if h.kind not in HEADINGS:
                     break
-                style = {"h1": styles.h1, "h2": styles.h2}.get(h.kind, styles.body)
-                lines += _lines(plain(h.text), style, width)
-            out.append(CondPageBreak(lines * styles.body.leading))
-        if b.kind == "part":
-            out.append(TocParagraph(markup(b.text), styles.part, toc=b.toc))
-        elif b.kind == "title":
-            out.append(Paragraph(markup(b.text), styles.part_sub))
-        elif b.kind == "h1":
-            out.append(TocParagraph(markup(b.text), styles.h1, toc=b.toc))
-        elif b.kind == "h2":
-            out.append(Paragraph(markup(b.text), styles.h2))
-        elif b.kind == "chart" and b.chart is not None:
-            charts[0] += 1
-            out.append(KeepTogether(chart_flowables(b.chart, charts[0], styles, width)))
-        else:
-            out.append(Paragraph(markup(b.text), styles.body))
+                need += _height(hf, width)
+            out.append(CondPageBreak(need))
+        out.append(f)
     return out
+
+
+def _flowable(b: Block, styles, width: float, charts: list[int], chart_flowables):  # noqa: ANN001, ANN202
+    if b.kind == "part":
+        return TocParagraph(markup(b.text), styles.part, toc=b.toc)
+    if b.kind == "title":
+        return Paragraph(markup(b.text), styles.part_sub)
+    if b.kind == "h1":
+        return TocParagraph(markup(b.text), styles.h1, toc=b.toc)
+    if b.kind == "h2":
+        return Paragraph(markup(b.text), styles.h2)
+    if b.kind == "chart" and b.chart is not None:
+        charts[0] += 1
+        return KeepTogether(chart_flowables(b.chart, charts[0], styles, width))
+    return Paragraph(markup(b.text), styles.body)

@@ -84,9 +84,11 @@ def form_grid(form: Form, spec: PerformanceSpec, year: int, department: str) -> 
         g.add([("", LABEL), (form.goal_target, LONG), ("", TEXT), ("", TEXT), (form.goal_actual, LONG)], [(1, 3), (4, 6)])
         g.spans.append((0, r, 0, r + 1))
     _indicators(g, form, spec)
-    g.add([("总分", LABEL), (format_score(s.total) if s.total is not None else "", NUM)], [(1, 6)])
+    # what the clerk entered prints as entered (the check reports a difference); computed only when blank
+    total = form.stated_total if form.stated_total is not None else s.total
+    g.add([("总分", LABEL), (format_score(total) if total is not None else "", NUM)], [(1, 6)])
     if isinstance(form, DepartmentForm):
-        g.add([("评价等次", LABEL), (s.grade, TEXT)], [(1, 6)])
+        g.add([("评价等次", LABEL), (form.stated_grade.strip() or s.grade, TEXT)], [(1, 6)])
     g.add([("偏差大或目标未完成原因分析", LABEL), (form.analysis, LONG)], [(1, 6)])
     g.add([("改进措施及结果应用方案", LABEL), (form.improvement, LONG)], [(1, 6)])
     return g
@@ -102,8 +104,9 @@ def _funds(g: FormGrid, form: Form, spec: PerformanceSpec, s) -> None:  # noqa: 
     rows = [row for k, row in enumerate(form.funds) if k == 0 or any(v is not None for v in (row.initial, row.budget, row.spent))]
     for k, row in enumerate(rows):
         values = {"initial": format_wan(row.initial), "budget": format_wan(row.budget), "spent": format_wan(row.spent),
-                  "weight": weight if k == 0 else "", "rate": format_rate(s.rate) if k == 0 else "",
-                  "score": format_score(s.execution) if k == 0 else ""}
+                  "weight": weight if k == 0 else "",
+                  "rate": format_rate(form.stated_rate if form.stated_rate is not None else s.rate) if k == 0 else "",
+                  "score": format_score(form.stated_score if form.stated_score is not None else s.execution) if k == 0 else ""}
         g.add([("", LABEL), (row.source, TEXT)] + [("", TEXT)] * (first - 2) + [(values[key], NUM) for key, _ in cols],
               [(1, first - 1)])
     g.spans.append((0, r0, 0, r0 + len(rows)))

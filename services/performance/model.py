@@ -3,9 +3,9 @@
 `ProjectForm` is a 项目支出绩效自评表, `DepartmentForm` the 部门整体支出绩效自评表; both hold
 资金 rows (`FundRow`: 年初预算数, 全年预算数, 全年执行数 by source), the 预算执行 分值, the
 indicator rows (`Indicator`: 一级/二级/三级, 目标值, 完成值, 分值, 得分, 偏差原因) and the texts.
-执行率, 得分, 总分 and 等次 are never stored: `services.performance.scoring` computes them. What a
-published or imported form *stated* for them (``stated_*``) is kept only so the checks can say
-whether it was right.
+执行率, 得分, 总分 and 等次 are computed by `services.performance.scoring`; what a published or
+imported form *stated* for them (``stated_*``) is kept, printed as stated in the PDF (the clerk's
+figures are published as entered), and the checks say whether it was right.
 
 The forms are stored as one JSON document in `Workbook.texts` under `FORMS_KEY`, with amounts as
 exact decimal strings, so the department file keeps them with no schema change.
