@@ -441,3 +441,19 @@ def test_the_pdf_is_dated_by_the_documents_own_publication_date(tmp_path):
     export_pdf(wb, tmp_path / "dated.pdf")
     data = (tmp_path / "dated.pdf").read_bytes()
     assert b"/CreationDate (D:20240930" in data and b"/ModDate (D:20240930" in data
+
+
+@needs_poppler
+def test_page_numbers_are_outside_right_on_odd_pages_left_on_even(pdfs):
+    path, _ = pdfs["seed003"]
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    seen = set()
+    for page in xml.split("<page ")[1:]:
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        words = re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', page)
+        for k in range(len(words) - 2):
+            if words[k][1] == "—" and words[k + 1][1].isdigit() and words[k + 2][1] == "—":
+                n, x0 = int(words[k + 1][1]), float(words[k][0])
+                assert (x0 > width / 2) == bool(n % 2), (n, x0, width)
+                seen.add(n % 2)
+    assert seen == {0, 1}

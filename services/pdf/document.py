@@ -123,9 +123,15 @@ class DisclosureDoc(BaseDocTemplate):
         width = canv._pagesize[0]
         table = doc.pageTemplate.id.startswith("table")
         y = TABLE_MARGINS[3] - 9 * MM if table else BODY_MARGINS[3] - 12 * MM
+        number = canv.getPageNumber() - self.front_pages
+        left, right = (TABLE_MARGINS if table else BODY_MARGINS)[:2]
         canv.saveState()
         canv.setFont(font, size)
-        canv.drawCentredString(width / 2, y, f"— {canv.getPageNumber() - self.front_pages} —")
+        # GB/T 9704: outside, one character in from the text block — right on odd pages, left on even
+        if number % 2:
+            canv.drawRightString(width - right - size, y, f"— {number} —")
+        else:
+            canv.drawString(left + size, y, f"— {number} —")
         canv.restoreState()
 
     def afterFlowable(self, flowable) -> None:
