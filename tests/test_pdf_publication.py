@@ -426,3 +426,34 @@ def test_every_contents_entry_names_the_page_it_is_on(pdfs, name):
     assert len(entries) > 20
     for title, page in entries:
         assert title in numbered[page] or title.split("、", 1)[1] in numbered[page], (title, page)  # tables print no numeral
+
+
+# ── 6. 公文 conventions: the PDF's dates ────────────────────────────────────
+def test_the_pdf_is_dated_by_the_documents_own_publication_date(tmp_path):
+    from services.pdf import export_pdf
+    from services.pdf.justify import pdf_date
+
+    assert pdf_date(2023, "2024年9月30日") == "D:20240930120000+08'00'"
+    assert pdf_date(2023, "2024-09-05") == "D:20240905120000+08'00'"
+    assert pdf_date(2023, "2024年2月30日") == pdf_date(2023, None) == "D:20231231120000+08'00'"  # not a date
+    wb = seed003()
+    wb.texts["封面.日期"] = "2024年9月30日"
+    export_pdf(wb, tmp_path / "dated.pdf")
+    data = (tmp_path / "dated.pdf").read_bytes()
+    assert b"/CreationDate (D:20240930" in data and b"/ModDate (D:20240930" in data
+
+
+@needs_poppler
+def test_page_numbers_are_outside_right_on_odd_pages_left_on_even(pdfs):
+    path, _ = pdfs["seed003"]
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    seen = set()
+    for page in xml.split("<page ")[1:]:
+        width = float(re.search(r'width="([\d.]+)"', page).group(1))
+        words = re.findall(r'<word xMin="([\d.]+)"[^>]*>([^<]*)</word>', page)
+        for k in range(len(words) - 2):
+            if words[k][1] == "—" and words[k + 1][1].isdigit() and words[k + 2][1] == "—":
+                n, x0 = int(words[k + 1][1]), float(words[k][0])
+                assert (x0 > width / 2) == bool(n % 2), (n, x0, width)
+                seen.add(n % 2)
+    assert seen == {0, 1}

@@ -5,7 +5,7 @@ where it is wide) → 第三部分 情况说明 (with charts) → 第四部分 �
 Page numbers ("— 1 —") start after the 目录, which lists every part, section and table with its
 real page number (a two-pass `multiBuild`), and links to it; the same entries become PDF
 bookmarks. Output is reproducible: ReportLab's invariant mode plus a creation date derived from
-the data (12月31日 of the year), so the same workbook gives the same bytes.
+the data (the clerk's 公开日期, else 12月31日 of the year), so the same workbook gives the same bytes.
 """
 
 from __future__ import annotations
@@ -123,9 +123,15 @@ class DisclosureDoc(BaseDocTemplate):
         width = canv._pagesize[0]
         table = doc.pageTemplate.id.startswith("table")
         y = TABLE_MARGINS[3] - 9 * MM if table else BODY_MARGINS[3] - 12 * MM
+        number = canv.getPageNumber() - self.front_pages
+        left, right = (TABLE_MARGINS if table else BODY_MARGINS)[:2]
         canv.saveState()
         canv.setFont(font, size)
-        canv.drawCentredString(width / 2, y, f"— {canv.getPageNumber() - self.front_pages} —")
+        # GB/T 9704: outside, one character in from the text block — right on odd pages, left on even
+        if number % 2:
+            canv.drawRightString(width - right - size, y, f"— {number} —")
+        else:
+            canv.drawString(left + size, y, f"— {number} —")
         canv.restoreState()
 
     def afterFlowable(self, flowable) -> None:
@@ -140,8 +146,9 @@ class DisclosureDoc(BaseDocTemplate):
         self.notify("TOCEntry", (level, esc(text), self.page - self.front_pages, key))
 
 
-def _canvas_class(year: int) -> type[Canvas]:
-    return justify.canvas_class(year)
+def _canvas_class(wb: Workbook) -> type[Canvas]:
+    """The canvas, dated by the document's own 公开日期 when the clerk gave one."""
+    return justify.canvas_class(wb.year, wb.texts.get(narrative_spec()["cover"]["date"]))
 
 
 def _cover(d: Draft, styles: Styles) -> list:
@@ -244,7 +251,7 @@ def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[in
     saved = rl_config.defaultGraphicsFontName
     rl_config.defaultGraphicsFontName = fonts.SONG
     try:
-        doc.multiBuild(story, maxPasses=6, canvasmaker=_canvas_class(wb.year))
+        doc.multiBuild(story, maxPasses=6, canvasmaker=_canvas_class(wb))
     finally:
         rl_config.defaultGraphicsFontName = saved
     step("完成")

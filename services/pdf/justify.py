@@ -13,6 +13,9 @@ draws that as a move back of half the mark's width, so what is drawn is what was
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -91,10 +94,27 @@ def install() -> None:
     paragraph._dd_justify = True
 
 
-def canvas_class(year: int) -> type[Canvas]:
-    """A canvas whose creation and modification dates come from the data, not the clock, and whose
-    text objects draw squeezed punctuation."""
-    stamp = f"D:{year:04d}1231120000+08'00'"
+_DATE = re.compile(r"(\d{4})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})")
+
+
+def pdf_date(year: int, published: str | None = None) -> str:
+    """The PDF's dates: the document's own 公开日期 when the clerk gave one ("2024年9月30日"),
+    else 12月31日 of the year — never the clock, so the same data gives the same bytes."""
+    m = _DATE.search(published or "")
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+        try:
+            date(y, mo, d)
+            return f"D:{y:04d}{mo:02d}{d:02d}120000+08'00'"
+        except ValueError:
+            pass  # not a date (2024年2月30日): the year's end
+    return f"D:{year:04d}1231120000+08'00'"
+
+
+def canvas_class(year: int, published: str | None = None) -> type[Canvas]:
+    """A canvas whose creation and modification dates come from the data (`pdf_date`), not the
+    clock, and whose text objects draw squeezed punctuation."""
+    stamp = pdf_date(year, published)
 
     class FixedDateCanvas(Canvas):
         def __init__(self, *a, **kw):

@@ -182,7 +182,7 @@ def performance_pdf(wb: Workbook, path: str) -> int:
     doc = DisclosureDoc(path, wb, styles)
     doc._firstPageTemplateIndex = [t.id for t in doc.pageTemplates].index("body")  # no cover in a preview
     story = attachment_flowables(wb, d.attachments, styles, frame_width(False, table=False), [0])
-    doc.build(story, canvasmaker=_canvas_class(wb.year))
+    doc.build(story, canvasmaker=_canvas_class(wb))
     return doc.pages
 
 
