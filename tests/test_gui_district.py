@@ -351,3 +351,14 @@ def test_bureau_consolidates_from_the_menu_and_sees_the_district(built: dict[str
     page = win.stack.currentWidget()
     wh = next(d for d in page.departments.items if d.name == WH)
     assert wh.times == 2 and wh.allow_errors and page.tabs.tabText(2) == "未报送（1）"
+
+
+def test_a_cancelled_consolidation_leaves_the_district_file_as_it_was(built: dict[str, Path], district: Path,
+                                                                      open_window, monkeypatch, cancel_on_progress) -> None:
+    win = open_window(Path(shutil.copy(built["wh"], district.parent / "wh.sqlite")))
+    before = _sha(district)
+    _answer(monkeypatch, opens=[built["zz.sub"], built["wh.sub"]], save=district)
+    _menu_action(win, "汇总各部门上报文件…").trigger()
+    assert cancel_on_progress and cancel_on_progress[0].startswith("已检查 1/2")
+    assert _sha(district) == before and "没有改动" in win.statusBar().currentMessage()
+    assert not [p for p in district.parent.iterdir() if "district" in p.name and p.name != "district.sqlite"]  # no work copy left
