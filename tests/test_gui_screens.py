@@ -39,10 +39,12 @@ def _typeable_columns(page):
 
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("source,table", [("sample", "01"), ("sample", "06"), ("sample", "07"),
-                                          ("zhuzhou", "06"), ("putuo", "07"), ("putuo", "06")])
-def test_every_typeable_column_is_on_screen(open_window, make_department_file, sample_wb, qtbot, screen, source, table):
-    path = {"sample": None, "zhuzhou": FIXTURES / "zhuzhou_2020.xlsx", "putuo": PUTUO}[source]
-    win = open_window(path or make_department_file(sample_wb))
+                                          ("zhuzhou", "06"), ("putuo", "07"), ("putuo", "06"),
+                                          ("synthetic", "01"), ("synthetic", "06"), ("synthetic", "07")])
+def test_every_typeable_column_is_on_screen(open_window, make_department_file, sample_wb, synthetic_wb, qtbot, screen, source, table):
+    """The sample, two real workbooks, and a generated department whose 三公 run into thousands."""
+    path = {"sample": None, "synthetic": None, "zhuzhou": FIXTURES / "zhuzhou_2020.xlsx", "putuo": PUTUO}[source]
+    win = open_window(path or make_department_file(synthetic_wb if source == "synthetic" else sample_wb))
     _at(win, qtbot, SCREENS[screen])
     page = win.show_table(table)
     qtbot.waitUntil(lambda: page.view.viewport().width() > 0)

@@ -95,7 +95,13 @@ def open_file(win: MainWindow, path: Path | None = None, template_id: str | None
         if path is None:
             return False
     try:
-        doc = Document.open(path, template_id)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):  # an import, read off the window's thread
+            doc = background.run(win, "打开 Excel 报表", f"正在读取 {path.name}…", lambda _progress: Document.open(path, template_id))
+        else:  # a department file's connection belongs to this thread
+            doc = Document.open(path, template_id)
+    except background.Cancelled:
+        win.say(f"已取消打开 {path.name}")
+        return False
     except OpenError as e:
         dialogs.error(win, "无法打开", str(e))
         return False

@@ -69,7 +69,7 @@ class TablePage(QWidget):
         figures = max((widest(j) for j in amounts), default=0)
         # one width for every amount of the table, as printed; room for a figure of 万元 up to 99,999.99
         amount = max(figures, fm.horizontalAdvance("99,999.99")) + pad
-        least_amount = max(figures, fm.horizontalAdvance("9,999.99")) + pad
+        least_amount = max(figures, fm.horizontalAdvance("9,999.99")) + 10  # right-aligned: a margin each side
         name_least = fm.horizontalAdvance("一" * 7) + pad  # a name elided in the middle still says what it is
         natural, least = [], []
         for j, col in enumerate(form.columns):
