@@ -132,7 +132,9 @@ def test_the_window_reopens_where_the_clerk_left_it(qtbot, make_department_file,
     qtbot.addWidget(win)
     win.restore_geometry()  # nothing saved: the screen's available area
     screen = win.screen().availableGeometry()
+    assert win.windowState() & Qt.WindowState.WindowMaximized
     assert win.frameGeometry().width() <= screen.width() and win.frameGeometry().height() <= screen.height()
+    win.setWindowState(Qt.WindowState.WindowNoState)
     win.resize(700, 500)
     win.move(screen.x() + 20, screen.y() + 10)
     with qtbot.waitExposed(win):
