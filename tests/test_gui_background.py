@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -40,16 +41,17 @@ def test_cancel_stops_the_work_at_its_next_report(win, cancel_on_progress):
     steps: list[int] = []
 
     def job(progress):  # noqa: ANN001, ANN202
-        for i in range(1000):
-            progress(i, 1000, f"第 {i} 步")
+        for i in range(5000):  # up to 10 s: a step of real work each time
+            progress(i, 5000, f"第 {i} 步")
             steps.append(i)
+            time.sleep(0.002)
         return "done"
 
     with pytest.raises(background.Cancelled):
         background.run(win, "测试", "工作中…", job)
     # the bar is moved by queued signals: the work may run a little ahead before the click, and
     # stops at its first report after it
-    assert cancel_on_progress[0] == "第 0 步" and len(steps) < 1000
+    assert cancel_on_progress[0] == "第 0 步" and len(steps) < 5000
 
 
 def test_an_error_in_the_work_reaches_the_window(win):
