@@ -149,3 +149,30 @@ def open_window(qtbot):  # noqa: ANN201
     for win in windows:
         if win.document is not None:
             win.document.close()
+
+
+def press_cancel(bar) -> None:  # noqa: ANN001 - a QProgressDialog
+    """Click its 取消 button, as the clerk does."""
+    from PySide6.QtWidgets import QPushButton
+
+    (button,) = [b for b in bar.findChildren(QPushButton) if b.text() == "取消"]
+    button.click()
+
+
+@pytest.fixture
+def cancel_on_progress(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The clerk presses 取消 on the progress dialog as soon as the work first reports progress;
+    what the bar said is recorded."""
+    from ui import dialogs
+
+    said: list[str] = []
+    real = dialogs.Progress
+
+    class Pressed(real):  # type: ignore[misc, valid-type]
+        def advance(self, done: int, total: int, what: str) -> None:
+            said.append(what)
+            super().advance(done, total, what)
+            press_cancel(self.bar)
+
+    monkeypatch.setattr(dialogs, "progress", lambda *a, **k: Pressed(*a, **k))
+    return said

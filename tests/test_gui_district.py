@@ -365,3 +365,14 @@ def test_double_click_on_a_summary_cell_names_the_departments_behind_it(district
     kind, title, text = dialog_log[-1]
     assert (kind, title) == ("report", "穿透查询")
     assert "汇总数 1,139.51 万元，由 2 个部门组成" in text and "武汉市汉阳区信访局" in text and "株洲市渌口区信访局" in text
+
+
+def test_a_cancelled_consolidation_leaves_the_district_file_as_it_was(built: dict[str, Path], district: Path,
+                                                                      open_window, monkeypatch, cancel_on_progress) -> None:
+    win = open_window(Path(shutil.copy(built["wh"], district.parent / "wh.sqlite")))
+    before = _sha(district)
+    _answer(monkeypatch, opens=[built["zz.sub"], built["wh.sub"]], save=district)
+    _menu_action(win, "汇总各部门上报文件…").trigger()
+    assert cancel_on_progress and cancel_on_progress[0].startswith("已检查 1/2")
+    assert _sha(district) == before and "没有改动" in win.statusBar().currentMessage()
+    assert not [p for p in district.parent.iterdir() if "district" in p.name and p.name != "district.sqlite"]  # no work copy left

@@ -39,10 +39,12 @@ def _typeable_columns(page):
 
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("source,table", [("sample", "01"), ("sample", "06"), ("sample", "07"),
-                                          ("zhuzhou", "06"), ("putuo", "07"), ("putuo", "06")])
-def test_every_typeable_column_is_on_screen(open_window, make_department_file, sample_wb, qtbot, screen, source, table):
-    path = {"sample": None, "zhuzhou": FIXTURES / "zhuzhou_2020.xlsx", "putuo": PUTUO}[source]
-    win = open_window(path or make_department_file(sample_wb))
+                                          ("zhuzhou", "06"), ("putuo", "07"), ("putuo", "06"),
+                                          ("synthetic", "01"), ("synthetic", "06"), ("synthetic", "07")])
+def test_every_typeable_column_is_on_screen(open_window, make_department_file, sample_wb, synthetic_wb, qtbot, screen, source, table):
+    """The sample, two real workbooks, and a generated department whose 三公 run into thousands."""
+    path = {"sample": None, "synthetic": None, "zhuzhou": FIXTURES / "zhuzhou_2020.xlsx", "putuo": PUTUO}[source]
+    win = open_window(path or make_department_file(synthetic_wb if source == "synthetic" else sample_wb))
     _at(win, qtbot, SCREENS[screen])
     page = win.show_table(table)
     qtbot.waitUntil(lambda: page.view.viewport().width() > 0)
@@ -130,7 +132,9 @@ def test_the_window_reopens_where_the_clerk_left_it(qtbot, make_department_file,
     qtbot.addWidget(win)
     win.restore_geometry()  # nothing saved: the screen's available area
     screen = win.screen().availableGeometry()
+    assert win.windowState() & Qt.WindowState.WindowMaximized
     assert win.frameGeometry().width() <= screen.width() and win.frameGeometry().height() <= screen.height()
+    win.setWindowState(Qt.WindowState.WindowNoState)
     win.resize(700, 500)
     win.move(screen.x() + 20, screen.y() + 10)
     with qtbot.waitExposed(win):
@@ -160,3 +164,41 @@ def test_screenshot_at_a_given_size(make_department_file, sample_wb, tmp_path, s
 def test_a_bad_size_is_refused_in_one_line(tmp_path):
     r = _run("--size", "1366", "--screenshot", str(tmp_path / "x.png"), tmp_path=tmp_path)
     assert r.returncode == 2 and "宽x高" in r.stderr and not (tmp_path / "x.png").exists()
+
+
+def test_a_table_too_wide_keeps_its_codes_and_names_in_view(open_window, make_department_file, qtbot):
+    """四川 2020 表5 (财政拨款支出决算明细表, a column per 经济分类) cannot fit 1024 pixels: its
+    amounts scroll sideways under frozen 科目编码 and 科目名称, and no cell hides under them."""
+    from services.synthetic import generate
+    from services.templates import get_template
+
+    win = open_window(make_department_file(generate(get_template("sichuan-2020"), rows=30)))
+    _at(win, qtbot, SCREENS["1024x768"])
+    page = win.show_table("05")
+    page._fit()
+    view, frozen = page.view, page.view.frozen
+    qtbot.waitUntil(lambda: frozen.view.isVisible())
+    assert view.horizontalScrollBar().maximum() > 0
+    assert frozen.count == 2 and frozen.width == view.columnWidth(0) + view.columnWidth(1)
+    last = page.model.index(5, page.model.columnCount() - 1)
+    view.go_to(last)
+    assert view.horizontalScrollBar().value() > 0 and frozen.view.isVisible()
+    assert frozen.view.columnWidth(1) == view.columnWidth(1) and not frozen.view.isColumnHidden(1)
+    assert view.columnViewportPosition(last.column()) + view.columnWidth(last.column()) <= view.viewport().width()
+    first_amount = page.model.index(5, 2)
+    view.go_to(first_amount)
+    assert view.columnViewportPosition(2) >= frozen.width  # right of the frozen columns, not under them
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    assert frozen.view.verticalScrollBar().value() == view.verticalScrollBar().value()  # rows stay side by side
+    _at(win, qtbot, (2400, 1300))  # room for every column: nothing frozen
+    page._fit()
+    qtbot.waitUntil(lambda: not frozen.view.isVisible())
+
+
+def test_only_a_one_panel_table_freezes(open_window, make_department_file, sample_wb):
+    from ui.frozen import lead_columns
+
+    win = open_window(make_department_file(sample_wb))
+    assert lead_columns(win.show_table("03").model) == 2
+    assert win.show_table("06").view.frozen is None and win.show_table("01").view.frozen is None
+    assert win.show_table("07").view.frozen is None  # no names: nothing to freeze

@@ -113,6 +113,46 @@ def act(parent: QWidget, title: str, text: str, actions: list[str]) -> str | Non
     return next((a for a, b in zip(actions, buttons) if b is clicked), None)
 
 
+class Progress:
+    """A window-modal progress bar for work done in the background (`ui.background`); with
+    ``on_cancel`` it has a 取消 button (pressing it once asks the work to stop)."""
+
+    def __init__(self, parent: QWidget, title: str, label: str, on_cancel=None) -> None:  # noqa: ANN001
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QProgressDialog
+
+        self.bar = QProgressDialog(label, "取消" if on_cancel else "", 0, 0, parent)
+        self.bar.setObjectName("progress")
+        self.bar.setWindowTitle(title)
+        self.bar.setWindowModality(Qt.WindowModality.WindowModal)
+        self.bar.setAutoReset(False)
+        self.bar.setAutoClose(False)
+        self.bar.setMinimumDuration(0)
+        if on_cancel is None:
+            self.bar.setCancelButton(None)
+        else:
+            self.bar.canceled.connect(on_cancel)
+            self.bar.canceled.connect(lambda: self.bar.setLabelText("正在取消，文件保持原样…"))
+        self.bar.show()
+
+    def advance(self, done: int, total: int, what: str) -> None:
+        if self.bar.wasCanceled():
+            return
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(min(done, max(total, 1)))
+        if what:
+            self.bar.setLabelText(what)
+
+    def finish(self) -> None:
+        self.bar.canceled.disconnect()  # closing a QProgressDialog emits canceled: not the clerk's
+        self.bar.close()
+        self.bar.deleteLater()
+
+
+def progress(parent: QWidget, title: str, label: str, on_cancel=None) -> Progress:  # noqa: ANN001
+    return Progress(parent, title, label, on_cancel)
+
+
 def text(parent: QWidget, title: str, label: str, value: str = "") -> str | None:
     """A line of text from the clerk; None when cancelled."""
     answer, ok = QInputDialog.getText(parent, title, label, text=value)

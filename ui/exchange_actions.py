@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ui import dialogs
+from ui import background, dialogs
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -53,9 +53,13 @@ def submit(win: MainWindow) -> None:
                              f"{wb.department}_{year}年度_上报.sqlite")
     if dest is None:
         return
+    def seal(allow_errors: bool = False):  # noqa: ANN202 - off the window's thread; a seal appears whole or not at all
+        return background.run(win, "生成上报文件", f"正在封装 {year} 年度…",
+                              lambda _progress: seal_year(doc.path, year, dest, allow_errors=allow_errors), cancellable=False)
+
     try:
         try:
-            r = seal_year(doc.path, year, dest)
+            r = seal()
         except SubmitError as e:
             # the window's own sentence: the core's names the command line's way of forcing it
             errors = sum(f.is_error for f in win.year_findings(year))
@@ -66,7 +70,7 @@ def submit(win: MainWindow) -> None:
                 if e.unreadable:
                     dialogs.error(win, "无法生成上报文件", str(e))
                 return
-            r = seal_year(doc.path, year, dest, allow_errors=True)
+            r = seal(allow_errors=True)
     except SubmitError as e:
         dialogs.error(win, "无法生成上报文件", str(e))
         return
@@ -79,9 +83,6 @@ def submit(win: MainWindow) -> None:
 
 def consolidate(win: MainWindow) -> None:
     """汇总上报文件: submissions into a district file, all or none, with progress and every verdict."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QProgressDialog
-
     from services.exchange.consolidate import conclusion, outcome_line
     from services.exchange.consolidate import consolidate as run
     from services.exchange.district_file import DistrictError
@@ -92,25 +93,20 @@ def consolidate(win: MainWindow) -> None:
     district = _district_of(win)
     if district is None:
         return
-    bar = QProgressDialog("正在检查上报文件…", "", 0, len(subs), win)
-    bar.setWindowTitle("汇总上报文件")
-    bar.setCancelButton(None)  # all or nothing: stopping halfway would change nothing either
-    bar.setWindowModality(Qt.WindowModality.WindowModal)
-    bar.setMinimumDuration(0)
 
-    def progress(done: int, total: int, name: str) -> None:
-        bar.setValue(done)
-        bar.setLabelText(f"已检查 {done}/{total}：{name}")
-        QApplication.processEvents()
-
-    try:
+    def job(progress: background.Progress):  # noqa: ANN202
         # "spawn": the window's process has threads of its own, which a forked worker must not inherit
-        r = run(subs, district, progress=progress, start_method="spawn")
+        return run(subs, district, start_method="spawn",
+                   progress=lambda done, total, name: progress(done, total, f"已检查 {done}/{total}：{name}"))
+
+    try:  # off the window's thread; 取消 stops after the file being checked, and nothing changes
+        r = background.run(win, "汇总上报文件", "正在检查上报文件…", job)
+    except background.Cancelled:
+        win.say(f"已取消汇总：{district.name} 没有改动")
+        return
     except DistrictError as e:
         dialogs.error(win, "无法汇总", str(e))
         return
-    finally:
-        bar.close()
     sentence = conclusion(r)
     win.say(sentence)
     dialogs.report(win, "汇总上报文件", sentence, "\n".join(outcome_line(o) for o in r.outcomes), ok=not r.refused)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
-from ui import dialogs
+from ui import background, dialogs
 from ui.document import Document, OpenError
 from ui.new_dialog import ask_new_department, ask_new_year
 from ui.report import ImportReport
@@ -95,7 +95,13 @@ def open_file(win: MainWindow, path: Path | None = None, template_id: str | None
         if path is None:
             return False
     try:
-        doc = Document.open(path, template_id)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):  # an import, read off the window's thread
+            doc = background.run(win, "打开 Excel 报表", f"正在读取 {path.name}…", lambda _progress: Document.open(path, template_id))
+        else:  # a department file's connection belongs to this thread
+            doc = Document.open(path, template_id)
+    except background.Cancelled:
+        win.say(f"已取消打开 {path.name}")
+        return False
     except OpenError as e:
         dialogs.error(win, "无法打开", str(e))
         return False
@@ -126,8 +132,11 @@ def import_excel(win: MainWindow, src: Path | None = None, template_id: str | No
     from services.templates import TemplateError
     from services.xlsx_import import XlsxImportError, import_xlsx
 
-    try:
-        res = import_xlsx(src, template_id=template_id)
+    try:  # reading only: 取消 throws the result away
+        res = background.run(win, "导入 Excel 报表", f"正在读取 {src.name}…", lambda _progress: import_xlsx(src, template_id=template_id))
+    except background.Cancelled:
+        win.say(f"已取消导入 {src.name}，没有任何改动")
+        return
     except (XlsxImportError, TemplateError) as e:
         dialogs.error(win, "无法导入", str(e))
         return
@@ -188,11 +197,19 @@ def export_excel(win: MainWindow) -> None:
     year = wb.year
     from services.xlsx_export import export_xlsx
 
+    # Written beside the target and put in its place only if not cancelled: 取消 leaves it as it was.
+    part = dest.with_name(f".{dest.stem}.导出中.xlsx")
     try:
-        export_xlsx(wb, dest)
+        background.run(win, "导出 Excel 报表", f"正在导出 {year} 年度…", lambda _progress: export_xlsx(wb, part))
+        part.replace(dest)
+    except background.Cancelled:
+        win.say(f"已取消导出，{dest.name} 保持原样")
+        return
     except OSError as e:
         dialogs.error(win, "无法导出", str(e))
         return
+    finally:
+        part.unlink(missing_ok=True)
     win.say(f"已导出 {year} 年度到 {dest}")
 
 
@@ -216,30 +233,19 @@ def export_pdf(win: MainWindow) -> None:
     if target is None:
         return
     wb, dest = target
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QProgressDialog
-
     from services.pdf import export_pdf as write_pdf
 
-    bar = QProgressDialog("正在排版…", "", 0, 1, win)
-    bar.setWindowTitle("导出公开 PDF")
-    bar.setCancelButton(None)  # a half-written PDF is never left behind, but there is nothing to cancel
-    bar.setWindowModality(Qt.WindowModality.WindowModal)
-    bar.setMinimumDuration(0)
+    def job(progress: background.Progress):  # noqa: ANN202
+        return write_pdf(wb, dest, progress=lambda done, total, what: progress(done, total, f"正在生成：{what}"))
 
-    def progress(done: int, total: int, what: str) -> None:
-        bar.setMaximum(total)
-        bar.setValue(done)
-        bar.setLabelText(f"正在生成：{what}")
-        QApplication.processEvents()
-
-    try:
-        result = write_pdf(wb, dest, progress=progress)
+    try:  # off the window's thread; 取消 stops at the next section and leaves no file behind
+        result = background.run(win, "导出公开 PDF", "正在排版…", job)
+    except background.Cancelled:
+        win.say(f"已取消导出公开 PDF，{dest.name} 没有写入")
+        return
     except OSError as e:
         dialogs.error(win, "无法导出", f"无法写入 {dest.name}：{e.strerror or e}")
         return
-    finally:
-        bar.close()
     todo = f"，还有 {len(result.placeholders)} 处需要填写（PDF 中以红色【请填写】标出）" if result.placeholders else ""
     win.say(f"已导出公开 PDF：{dest}，共 {result.pages} 页{todo}")
     if dialogs.ask(win, "导出公开 PDF", f"已导出 {dest.name}（{result.pages} 页）{todo}。\n现在打开它吗？"):

@@ -25,6 +25,8 @@ class GroupedHeader(QHeaderView):
         super().__init__(Qt.Orientation.Horizontal, parent)
         self._cells: list[HeaderCell] = []
         self._heights: list[int] = []
+        #: another header whose line heights this one copies (the frozen columns' header, `ui.frozen`)
+        self.follows: GroupedHeader | None = None
         self.setSectionsClickable(False)
         self.setHighlightSections(False)
         self.sectionResized.connect(lambda *_: self._measure())
@@ -44,7 +46,11 @@ class GroupedHeader(QHeaderView):
         fm = self.fontMetrics()
         base = fm.height() + 8
         heights = [base] * len(self._heights)
-        for cell in sorted(self._cells, key=lambda c: c.rows):
+        if self.follows is not None and len(self.follows._heights) == len(heights):
+            heights, cells = list(self.follows._heights), []
+        else:
+            cells = self._cells
+        for cell in sorted(cells, key=lambda c: c.rows):
             width = max(self._span_width(cell) - 8, 10)
             need = fm.boundingRect(QRect(0, 0, width, 1000), _FLAGS, cell.text).height() + 8
             have = sum(heights[cell.row:cell.row + cell.rows])

@@ -607,8 +607,11 @@ class MainWindow(QMainWindow):
         screen = self.screen().availableGeometry()
         saved = saved_geometry()
         if saved is None or not self.restoreGeometry(saved):
-            self.setGeometry(screen)
-            self.resize(screen.size() - (self.frameGeometry().size() - self.geometry().size()))
+            # the first time: the whole available area, its title bar on the screen (maximised;
+            # a plain geometry would put the frame above the screen's top on Windows)
+            dx, dy = screen.width() // 20, screen.height() // 20  # un-maximised: a little inside the screen
+            self.setGeometry(screen.adjusted(dx, dy, -dx, -dy))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
             return
         fitted = fit_on_screen(self.frameGeometry(), screen)
         if fitted != self.frameGeometry():

@@ -8,6 +8,8 @@ place: the editor stays open with the text and the reason, nothing is stored.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QEvent,
@@ -37,6 +39,9 @@ from services.forms import EntryError
 from ui.clipboard import parse_tsv, to_tsv
 from ui.header import GroupedHeader
 from ui.table_model import TableModel
+
+if TYPE_CHECKING:
+    from ui.frozen import FrozenColumns
 
 _MOVES = {  # key → (row step, column step)
     Qt.Key.Key_Return: (1, 0), Qt.Key.Key_Enter: (1, 0), Qt.Key.Key_Tab: (0, 1), Qt.Key.Key_Backtab: (0, -1),
@@ -157,6 +162,8 @@ class SheetView(QTableView):
         self.setWordWrap(False)
         self.delegate = AmountDelegate(self)
         self.setItemDelegate(self.delegate)
+        #: the frozen lead columns of a table too wide for the page (`ui.frozen`), set by its page
+        self.frozen: FrozenColumns | None = None
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
@@ -224,6 +231,16 @@ class SheetView(QTableView):
         Shift held (as `setCurrentIndex` would)."""
         self.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         self.scrollTo(idx)
+
+    # QAbstractItemView.scrollTo: a cell never hides under the frozen lead columns (`ui.frozen`)
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: ANN001
+        super().scrollTo(index, hint)
+        frozen = self.frozen
+        if frozen is None or not index.isValid() or index.column() < frozen.count or not frozen.width:
+            return
+        bar = self.horizontalScrollBar()
+        while self.columnViewportPosition(index.column()) < frozen.width and bar.value() > bar.minimum():
+            bar.setValue(bar.value() - 1)  # per column (ScrollPerItem), until the cell is right of them
 
     # QAbstractItemView.edit: remember whether typing opened the editor (typing replaces); F2 and a
     # double-click put the caret at the end

@@ -7,7 +7,7 @@ whole, names elided in the middle (their tooltip whole) only when the page is na
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -20,6 +20,7 @@ class TablePage(QWidget):
     def __init__(self, editor: SessionEditor, table: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.editor, self.table = editor, table
+        self._shown = False
         wb = editor.session.wb
         spec = wb.table(table)
         self.model = editor.model(table)
@@ -54,6 +55,10 @@ class TablePage(QWidget):
         self.model.dataChanged.connect(self._widen_for)
         self.refresh()
         self.view.viewport().installEventFilter(self)  # its width changes with the window and the scroll bar
+        from ui.frozen import FrozenColumns, lead_columns
+
+        # a table that cannot fit keeps its codes and names in view while its amounts scroll
+        self.view.frozen = FrozenColumns(self.view) if lead_columns(self.model) else None
 
     def size_columns(self) -> None:
         """Each column's width from its content (`ui.column_fit`); `_fit` fits them to the page."""
@@ -69,7 +74,7 @@ class TablePage(QWidget):
         figures = max((widest(j) for j in amounts), default=0)
         # one width for every amount of the table, as printed; room for a figure of 万元 up to 99,999.99
         amount = max(figures, fm.horizontalAdvance("99,999.99")) + pad
-        least_amount = max(figures, fm.horizontalAdvance("9,999.99")) + pad
+        least_amount = max(figures, fm.horizontalAdvance("9,999.99")) + 10  # right-aligned: a margin each side
         name_least = fm.horizontalAdvance("一" * 7) + pad  # a name elided in the middle still says what it is
         natural, least = [], []
         for j, col in enumerate(form.columns):
@@ -102,6 +107,20 @@ class TablePage(QWidget):
                 if fm.horizontalAdvance(self.model.form.text(r, c)) + 16 > self.view.columnWidth(c):
                     self.size_columns()
                     return
+
+    # QWidget.showEvent: the first time on screen, scroll from the top left to the current cell (it
+    # may have been chosen while the page had no size yet, and scrolled for a page of none)
+    def showEvent(self, event) -> None:  # noqa: ANN001
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self, self._scroll_home)
+
+    def _scroll_home(self) -> None:
+        self.view.horizontalScrollBar().setValue(0)
+        self.view.verticalScrollBar().setValue(0)
+        if self.view.currentIndex().isValid():
+            self.view.scrollTo(self.view.currentIndex())
 
     # QObject.eventFilter on the view's viewport: keep the table as wide as the page when it is resized
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
