@@ -107,6 +107,12 @@ def _read_grids(path: Path) -> list[SheetGrid]:
         raise XlsxImportError(f"“{path.name}”不是 Excel（.xlsx）文件，无法读取")
     from openpyxl import load_workbook  # lazy: 0.17 s that start-up must not pay
 
+    from services.xlsx_guard import WorkbookTooLarge, measure
+
+    try:
+        measure(path)  # before openpyxl builds anything: sizes, cells, merges (LIMITS)
+    except WorkbookTooLarge as e:
+        raise XlsxImportError(f"“{path.name}”{e}") from None
     try:
         # A file object, not the name: openpyxl refuses a real .xlsx saved under another extension.
         with path.open("rb") as f:

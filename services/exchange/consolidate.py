@@ -31,8 +31,10 @@ from sqlalchemy import Connection
 from services.engine import bulk_allocation
 from services.exchange import ledger
 from services.exchange.canonical import Content
+from services.exchange.department_match import department_of
 from services.exchange.district_file import DEFAULT_NAME, DistrictError, WorkCopy
 from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
+from services.identity import printable
 from services.templates import get_template
 from services.workbook import Cell, Workbook
 
@@ -57,6 +59,8 @@ class FileOutcome:
     errors: int = 0
     warnings: int = 0
     allow_errors: bool = False
+    #: how it was matched to a department the district knew (the bureau is told)
+    note: str = ""
 
 
 @dataclass
@@ -144,6 +148,8 @@ class _Run:
         self.c, self.now = conn, now
         self.totals: dict[int, YearTotals] = {}
         self.changed: set[int] = set()
+        #: how the last accepted submission was matched to its department, when not by its key
+        self.note = ""
 
     def _year(self, year: int, template_id: str) -> YearTotals:
         t = self.totals.get(year)
@@ -157,7 +163,7 @@ class _Run:
     def accept(self, sub: Submission) -> str:
         m = sub.manifest
         totals = self._year(m.year, m.template_id)
-        dept = ledger.department_id(self.c, m.department_key, m.department_code, m.department)
+        dept, self.note = department_of(self.c, m)  # one department under any spelling of its code
         old = ledger.current(self.c, dept, m.year)
         if old is not None and old.digest == m.digest:
             return UNCHANGED
@@ -278,15 +284,18 @@ def _one(run: _Run, path: Path, gated: Submission | Refused) -> FileOutcome:
     except Refused as e:
         return FileOutcome(path, False, str(e))
     m = sub.manifest
-    return FileOutcome(path, True, "", m.department, m.year, action, sub.errors, sub.warnings, bool(m.allow_errors))
+    return FileOutcome(path, True, "", m.department, m.year, action, sub.errors, sub.warnings, bool(m.allow_errors),
+                       run.note)
 
 
 def outcome_line(o: FileOutcome) -> str:
     """One file's verdict as the bureau reads it."""
     if not o.accepted:
-        return f"✗ {o.path.name}：拒收：{o.reason}"
+        return printable(f"✗ {o.path.name}：拒收：{o.reason}")
     forced = "，强制上报" if o.allow_errors else ""
-    return f"✓ {o.path.name}：{o.department} {o.year} 年度 {o.action}（复核 {o.errors} 个错误、{o.warnings} 个提示{forced}）"
+    note = f"；{o.note}" if o.note else ""
+    return printable(f"✓ {o.path.name}：{o.department} {o.year} 年度 {o.action}"
+                     f"（复核 {o.errors} 个错误、{o.warnings} 个提示{forced}）{note}")
 
 
 def conclusion(r: ConsolidateResult) -> str:
