@@ -42,7 +42,8 @@ def department_name(value: object) -> str:
     return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", s)
 
 
-def _ascii_digits(s: str) -> str:
+def ascii_digits(s: str) -> str:
+    """Any script's decimal digits as ASCII (١٠١ and ১০১ → 101); NFKC leaves them as they are."""
     return "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() and unicodedata.category(ch) == "Nd"
                    else ch for ch in s)
 
@@ -51,7 +52,7 @@ def normal_code(value: object) -> str:
     """The code's one spelling, without judging it: NFKC, no whitespace or invisible characters,
     any script's digits as ASCII (١٠١ → 101), letters upper-case."""
     s = _SPACES.sub("", clean_text(value))
-    return _ascii_digits(s).upper()
+    return ascii_digits(s).upper()
 
 
 def department_code(value: object) -> str:
@@ -68,13 +69,19 @@ def department_key(code: str, name: str) -> str:
     return code or f"名称:{department_name(name)}"
 
 
-def printable(text: object) -> str:
+def printable(text: object, keep: str = "") -> str:
     """A text safe to print on one line of a terminal, a log or a PDF: control and format
-    characters (escape sequences, line breaks, bidi overrides) shown as ``\\x1b``, ``\\n``, ``\\u202e``."""
+    characters (escape sequences, line breaks, bidi overrides) shown as ``\\x1b``, ``\\n``, ``\\u202e``;
+    those in ``keep`` (a stream's own ``"\\n\\t"``) pass."""
     s = str(text)
     if s.isprintable():
         return s
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in s)
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if ch not in keep and unicodedata.category(ch) in _UNPRINTABLE else ch for ch in s)
+
+
+#: control, format (zero-width, bidi), line and paragraph separators, surrogates
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 
 # ── matching a submission to a department the district knows ─────────────

@@ -68,7 +68,9 @@ def as_code(value: object) -> tuple[str, str] | None:
     if isinstance(value, str):
         m = _CODE_TEXT.match(value.strip())  # \d also matches full-width digits
         if m:  # the name keeps its printed characters (（室）, not (室))
-            return unicodedata.normalize("NFKC", m.group(1)), squeeze(m.group(2))
+            from services.identity import ascii_digits  # ٢٠١ is the code 201, as １２３ is 123
+
+            return ascii_digits(unicodedata.normalize("NFKC", m.group(1))), squeeze(m.group(2))
     return None
 
 

@@ -242,7 +242,7 @@ def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
 def _first_sheet(z: zipfile.ZipFile) -> tuple[str, str | None]:
     """(the first worksheet's part, the shared strings' part) from workbook.xml and its rels."""
     book = "xl/workbook.xml"
-    for rid, (kind, target) in _rels(z, "").items():
+    for kind, target in _rels(z, "").values():
         if kind == "officeDocument":
             book = target
     rels = _rels(z, book)

@@ -250,7 +250,9 @@ def _choose_template(
 
 
 def _department(metas: dict[int, Meta], notes: list[str]) -> str:
-    names = Counter(d for m in metas.values() for d in m.departments if d)
+    from services.identity import department_name
+
+    names = Counter(department_name(d) for m in metas.values() for d in m.departments if department_name(d))
     if not names:
         notes.append("文件中没有找到“部门：…”，部门名称为空")
         return ""

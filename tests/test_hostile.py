@@ -96,8 +96,8 @@ def test_a_hostile_roster_is_refused_and_changes_nothing(tmp_path, build, words)
 
 def test_a_forged_submission_beyond_its_template_is_refused_before_reading(tmp_path):
     from services.exchange.consolidate import consolidate
-    from services.exchange.gate import open_submission
     from services.exchange.content import Refused
+    from services.exchange.gate import open_submission
 
     sub = hostile.forged_submission(tmp_path / "伪造.sqlite", 31_000, per_row=1)
     with pytest.raises(Refused, match="个科目行，超过报表模板"):

@@ -37,7 +37,9 @@ def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: Te
 
     subs, skipped = submission_files(subs)
     if skipped:
-        names = "、".join(p.name for p in skipped[:5]) + (" 等" if len(skipped) > 5 else "")
+        from services.identity import printable
+
+        names = "、".join(printable(p.name) for p in skipped[:5]) + (" 等" if len(skipped) > 5 else "")
         stdout.write(f"跳过文件夹中 {len(skipped)} 个不是上报文件的文件：{names}\n")
     try:
         r = consolidate(subs, district, name=name)
@@ -55,6 +57,7 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
     outstanding or a department on the roster has not submitted."""
     from services.exchange.district_file import DistrictError
     from services.exchange.status import District, check_text, code_text, when_text
+    from services.identity import printable
 
     try:
         with District(district) as opened:
@@ -71,15 +74,16 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
         missing = report.missing(y)
         missing_any = missing_any or bool(missing)
         if not deps and not missing:
-            stdout.write(f"{report.name}：没有 {y} 年度的上报。\n")
+            stdout.write(f"{printable(report.name)}：没有 {y} 年度的上报。\n")
             continue
-        stdout.write(f"{report.name} {y} 年度：已收到 {len(deps)} 个部门的上报{expected}\n")
-        for d in deps:
+        stdout.write(f"{printable(report.name)} {y} 年度：已收到 {len(deps)} 个部门的上报{expected}\n")
+        for d in deps:  # printable: a name's line break or escape sequence cannot forge a line
             mark = "✗" if d.errors else "✓"
             again = f"，第 {d.times} 次上报" if d.times > 1 else ""
-            stdout.write(f"  {mark} {d.name}{code_text(d.code)}：{when_text(d.sealed_at)} 封存，{when_text(d.received_at)} 收到{again}；{check_text(d)}\n")
+            stdout.write(f"  {mark} {printable(d.name)}{printable(code_text(d.code))}：{when_text(d.sealed_at)} 封存，"
+                         f"{when_text(d.received_at)} 收到{again}；{check_text(d)}\n")
         for entry in missing:
-            stdout.write(f"  ○ {entry.name}{code_text(entry.code)}：未报送\n")
+            stdout.write(f"  ○ {printable(entry.name)}{printable(code_text(entry.code))}：未报送\n")
         bad = [d for d in deps if d.errors]
         stdout.write(f"共 {len(bad)} 个部门有未改正的错误" if bad else "所有已报部门复核均无错误")
         stdout.write(f"，{len(missing)} 个部门未报送。\n" if missing else "。\n")

@@ -8,7 +8,9 @@ cannot be told apart from two departments is refused with the reason.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, inspect, select, update
+from typing import cast
+
+from sqlalchemy import Connection, Table, inspect, select, update
 
 from services.exchange import ledger
 from services.exchange.content import Manifest, Refused
@@ -19,12 +21,12 @@ def department_of(c: Connection, m: Manifest) -> tuple[int, str]:
     """(the department's id, registering it if new; a note for the bureau, or "")."""
     from services.exchange import roster
 
-    D = ledger.D
+    D = cast(Table, ledger.D)
     key = m.department_key
     if c.execute(select(D.c.id).where(D.c.key == key)).first() is None:
         known = [tuple(r) for r in c.execute(select(D.c.key, D.c.code, D.c.name))]
         listed = ([(e.code, e.name) for e in roster.entries(c)]
-                  if inspect(c).has_table(roster.ROSTER.name) else [])
+                  if inspect(c).has_table(cast(Table, roster.ROSTER).name) else [])
         try:
             found = match(m.department_code, m.department, known, listed)  # type: ignore[arg-type]
         except Ambiguous as e:

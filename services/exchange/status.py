@@ -9,6 +9,7 @@ consolidated workbook (`consolidated`). All are read-only.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,37 +183,45 @@ def _status_sheet(district: District, year: int | None, xlsx_path: Path, title: 
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
+    from services.xlsx_text import append
+
     report = district.status(year)
     book = load_workbook(xlsx_path)
     if title in book.sheetnames:
         del book[title]
     ws = book.create_sheet(title)
-    ws.append([f"{report.name}{f' {year} 年度' if year else ''} 部门上报情况"])
+    append(ws, [f"{report.name}{f' {year} 年度' if year else ''} 部门上报情况"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(HEADERS)
+    append(ws, HEADERS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for d in report.departments:
-        ws.append([d.name, d.code, d.year, when_text(d.sealed_at), when_text(d.received_at), d.times, d.sealed_errors,
+        append(ws, [d.name, d.code, d.year, when_text(d.sealed_at), when_text(d.received_at), d.times, d.sealed_errors,
                    d.sealed_warnings, "是" if d.allow_errors else "否", d.errors, d.warnings, d.source, d.digest[:16]])
     missing = [(y, e) for y in report.years() for e in report.missing(y)]
     if missing:
-        ws.append([])
-        ws.append(["未报送的部门"])
+        append(ws, [])
+        append(ws, ["未报送的部门"])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
-        ws.append(["部门", "部门代码", "年度"])
+        append(ws, ["部门", "部门代码", "年度"])
         for y, e in missing:
-            ws.append([e.name, e.code, y])
+            append(ws, [e.name, e.code, y])
     bad = report.with_errors
     if bad:
-        ws.append([])
-        ws.append(["未改正的错误"])
+        append(ws, [])
+        append(ws, ["未改正的错误"])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
-        ws.append(["部门", "年度", "表", "行", "栏", "说明"])
+        append(ws, ["部门", "年度", "表", "行", "栏", "说明"])
         for d in bad:
             for f in district.findings(d.year, d.key):
                 if f.severity == "error":
-                    ws.append([d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
+                    append(ws, [d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
     for col, width in zip("ABCDEFGHIJKLM", (28, 14, 8, 18, 18, 10, 10, 10, 10, 10, 10, 30, 20)):
         ws.column_dimensions[col].width = width
-    book.save(xlsx_path)
+    # Saved beside and moved into place: a failure leaves the export as it was, never half a file.
+    part = xlsx_path.with_name(f"{xlsx_path.name}.{os.getpid()}.part")
+    try:
+        book.save(part)
+        os.replace(part, xlsx_path)
+    finally:
+        part.unlink(missing_ok=True)
