@@ -25,21 +25,28 @@ class CodeError(ValueError):
     """A department code that is not one; ``str()`` says why, to follow “部门代码”."""
 
 
-def clean_text(value: object) -> str:
-    """NFKC, without control, format (zero-width, bidi) or other invisible characters; runs of
-    whitespace (line breaks included) become one space, none at either end."""
+def clean_text(value: object, nfkc: bool = True) -> str:
+    """NFKC (unless not asked), without control, format (zero-width, bidi) or other invisible
+    characters; runs of whitespace (line breaks included) become one space, none at either end."""
     if value is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(value))
+    s = unicodedata.normalize("NFKC", str(value)) if nfkc else str(value)
     s = "".join(ch if unicodedata.category(ch)[0] != "C" else (" " if ch in "\t\n\r\v\f" else "") for ch in s)
     return _SPACES.sub(" ", s).strip()
 
 
 def department_name(value: object) -> str:
-    """A department's name in its one spelling (a Chinese name keeps no inner spaces of a narrow cell)."""
-    s = clean_text(value)
+    """A department's name as it is printed, cleaned: no invisible characters, no spaces at the
+    ends or between Chinese characters (a narrow cell's line break). Its printed forms stay —
+    （改） is not turned into (改) — and `name_key` compares names in one spelling."""
+    s = clean_text(value, nfkc=False)
     # "某某区 财政局" split over a line in a cell is the same name; a space between two Latin words stays
     return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", s)
+
+
+def name_key(value: object) -> str:
+    """A name for comparison: `department_name` in NFKC (full-width and half-width alike)."""
+    return department_name(unicodedata.normalize("NFKC", department_name(value)))
 
 
 def ascii_digits(s: str) -> str:
@@ -66,7 +73,7 @@ def department_code(value: object) -> str:
 def department_key(code: str, name: str) -> str:
     """How the district tells departments apart: the code, or the name when there is none."""
     code = normal_code(code)
-    return code or f"名称:{department_name(name)}"
+    return code or f"名称:{name_key(name)}"
 
 
 def printable(text: object, keep: str = "") -> str:
@@ -107,21 +114,21 @@ def match(code: str, name: str, known: list[tuple[str, str, str]], roster: list[
     registered under its name without a code. Raises `Ambiguous` when a name fits several
     departments and no code decides.
     """
-    code, name = normal_code(code), department_name(name)
+    code, name = normal_code(code), name_key(name)
     key = department_key(code, name)
     by_key = {department_key(k_code, k_name) if k.startswith("名称:") else normal_code(k): k
               for k, k_code, k_name in known}
     if key in by_key:
         return Match(by_key[key])
     if code:
-        names = {name} | {department_name(n) for c, n in roster if normal_code(c) == code}
+        names = {name} | {name_key(n) for c, n in roster if normal_code(c) == code}
         plain = [by_key[f"名称:{n}"] for n in sorted(names) if f"名称:{n}" in by_key]
         if len(plain) == 1:
             return Match(key, f"与此前未填部门代码的“{printable(plain[0][3:])}”为同一部门，已登记其代码 {code}",
                          rekey=plain[0])
         return Match(key)
-    coded = sorted({normal_code(k_code) for k, k_code, k_name in known if k_code and department_name(k_name) == name}
-                   | {normal_code(c) for c, n in roster if c and department_name(n) == name})
+    coded = sorted({normal_code(k_code) for k, k_code, k_name in known if k_code and name_key(k_name) == name}
+                   | {normal_code(c) for c, n in roster if c and name_key(n) == name})
     if len(coded) == 1:
         known_key = by_key.get(coded[0], coded[0])
         return Match(known_key, f"未填部门代码，按名称认作代码 {coded[0]} 的部门")

@@ -18,8 +18,10 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from os import PathLike
 from pathlib import Path
 from xml.parsers import expat
@@ -83,8 +85,9 @@ def _area(ref: str) -> int:
     return (abs(c2 - c1) + 1) * (abs(r2 - r1) + 1)
 
 
-class _Stop(Exception):
-    pass
+#: How a damaged zip fails inside zipfile and zlib (a bad CRC, a bad block, a missing part …).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, KeyError,
+            RuntimeError)  # RuntimeError: an encrypted part
 
 
 def _parser(on_start=None, on_end=None, on_text=None) -> expat.XMLParserType:  # noqa: ANN001
@@ -179,9 +182,9 @@ def _measure_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, m: Measure, limits:
     except expat.ExpatError:
         # malformed XML: the reader proper says so (it names the file as damaged)
         return
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as e:
-        if isinstance(e, WorkbookTooLarge):
-            raise
+    except WorkbookTooLarge:
+        raise
+    except _DAMAGED as e:
         raise WorkbookTooLarge(f"文件已损坏，无法解压（{type(e).__name__}）") from None
 
 
@@ -263,7 +266,7 @@ def _first_sheet(z: zipfile.ZipFile) -> tuple[str, str | None]:
 
 def sheet_rows(path: str | PathLike[str], limits: Limits = LIMITS) -> Iterator[tuple[int, dict[int, object]]]:
     """(row number, {column: value}) of the first worksheet's non-empty cells, in file order,
-    after `measure`. Values: str, int, float or bool; a formula's cached value; errors as text."""
+    after `measure`. Values: str, int, Decimal or bool; a formula's cached value; errors as text."""
     with _open_zip(Path(path)) as z:
         _measure(z, limits)
         try:
@@ -271,7 +274,9 @@ def sheet_rows(path: str | PathLike[str], limits: Limits = LIMITS) -> Iterator[t
             strings = _shared_strings(z, strings_part)
             rows: list[tuple[int, dict[int, object]]] = []
             _read_sheet(z, z.getinfo(part), strings, rows)
-        except (KeyError, expat.ExpatError, zipfile.BadZipFile, EOFError) as e:
+        except WorkbookTooLarge:
+            raise
+        except (*_DAMAGED, expat.ExpatError, IndexError) as e:
             raise WorkbookTooLarge(f"文件已损坏或不是有效的 Excel 文件（{type(e).__name__}）") from None
     yield from rows
 
@@ -322,8 +327,10 @@ def _value(kind: str, text: str | None, strings: list[str]) -> object:
         return text
     if kind == "b":
         return text.strip() == "1"
-    try:
-        f = float(text)
-    except ValueError:
+    try:  # a number as Decimal (exact, as money is); a whole one as int: a code typed as a number
+        d = Decimal(text.strip())
+    except InvalidOperation:
         return text
-    return int(f) if f.is_integer() and "." not in text and "e" not in text.lower() else f
+    if not d.is_finite():
+        return text
+    return int(d) if d == d.to_integral_value() and abs(d) < 10**30 else d

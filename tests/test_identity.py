@@ -114,3 +114,8 @@ def test_typing_the_department_normalises_it(make_department_file):
         doc.file.close()
     with DepartmentFile.open(path, readonly=True) as f:
         assert f.department() == ("某某区信访局", "101001")
+
+
+def test_a_name_keeps_its_printed_form_and_compares_in_one_spelling():
+    assert department_name("某局（改）\u200b") == "某局（改）"  # printed as typed, full-width kept
+    assert department_key("", "某局（改）") == department_key("", "某局(改) ") == "名称:某局(改)"

@@ -66,9 +66,12 @@ class StatusReport:
     def missing(self, year: int) -> list[RosterEntry]:
         """The departments on the roster with no submission for ``year`` (未报送): matched by
         code, or by name for an entry without a code."""
+        from services.identity import name_key, normal_code
+
         have = [d for d in self.departments if d.year == year]
-        codes, names = {d.code for d in have if d.code}, {d.name for d in have}
-        return [e for e in self.roster if not (e.code in codes if e.code else e.name in names)]
+        codes, names = {normal_code(d.code) for d in have if d.code}, {name_key(d.name) for d in have}
+        return [e for e in self.roster
+                if not (normal_code(e.code) in codes if e.code else name_key(e.name) in names)]
 
     def years(self) -> list[int]:
         """The years the report covers: the one asked for, or every year with a submission."""
