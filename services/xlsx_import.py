@@ -92,6 +92,10 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
 
 
 def _read_grids(path: Path) -> list[SheetGrid]:
+    if path.is_dir():
+        raise XlsxImportError(f"“{path.name}”是一个文件夹，不是 Excel 文件")
+    if path.exists() and not path.is_file():  # a pipe would block the open
+        raise XlsxImportError(f"“{path.name}”不是普通文件（可能是管道或设备），无法读取")
     if not path.is_file():
         raise XlsxImportError(f"找不到文件“{path.name}”")
     try:

@@ -154,6 +154,10 @@ def submit(dept_path: Path, year: int, out_path: Path, allow_errors: bool = Fals
         raise SubmitError("上报文件不能与部门数据文件同名", True)
     if not out_path.parent.is_dir():
         raise SubmitError(f"上报文件所在的文件夹不存在：{out_path.parent}", True)
+    from services.exchange.district_file import is_district_file
+
+    if is_district_file(dept_path):
+        raise SubmitError(f"“{dept_path.name}”是区汇总文件，不是部门数据文件；上报文件由各部门从自己的数据文件生成", True)
     try:
         with DepartmentFile.open(dept_path, readonly=True) as f:
             wb = f.load(year)

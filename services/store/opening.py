@@ -71,6 +71,8 @@ def _read_header(path: Path) -> Found:
     try:
         if path.is_dir():
             raise not_ours(path, "（这是一个文件夹）")
+        if path.exists() and not path.is_file():  # a pipe would block the open, a device read forever
+            raise not_ours(path, "（不是普通文件，可能是管道或设备）")
         size = path.stat().st_size
         with path.open("rb") as f:
             head = f.read(100)

@@ -1,0 +1,99 @@
+"""Every failure a sentence, and the right file for the job (issue 18, items 5 and 6)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.crash import LOG_DIR_ENV, guarded
+from services.exchange.consolidate import consolidate
+from services.exchange.submission import seal
+from services.store import DepartmentFile
+from services.synthetic import generate
+from services.templates import get_template
+from tests.conftest import SAMPLE_XLSX
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_an_unexpected_exception_is_one_sentence_and_a_log(tmp_path, monkeypatch):
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path / "logs"))
+    err = io.StringIO()
+
+    def broken() -> int:
+        return {}["没有这个键"]
+
+    assert guarded(broken, ["check", "x"], err) == 2
+    [line] = err.getvalue().splitlines()
+    assert line.startswith("程序出现意外错误，未能完成（KeyError") and "详细信息已写入" in line
+    [log] = (tmp_path / "logs").iterdir()
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "broken" in text and "argv: ['check', 'x']" in text
+
+
+def test_a_memory_error_is_told_as_such(tmp_path, monkeypatch):
+    monkeypatch.setenv(LOG_DIR_ENV, str(tmp_path))
+    err = io.StringIO()
+
+    def hungry() -> int:
+        raise MemoryError
+
+    assert guarded(hungry, [], err) == 2 and err.getvalue().startswith("内存不足")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+@pytest.mark.parametrize("name", ["管道.sqlite", "管道.xlsx"])
+def test_a_pipe_is_refused_without_blocking(tmp_path, name):
+    os.mkfifo(tmp_path / name)
+    p = run("check", str(tmp_path / name))
+    assert p.returncode == 2 and "不是普通文件" in p.stderr
+
+
+def test_a_folder_is_not_a_missing_file(tmp_path):
+    (tmp_path / "表.xlsx").mkdir()
+    p = run("check", str(tmp_path / "表.xlsx"))
+    assert p.returncode == 2 and "是一个文件夹" in p.stderr and "找不到" not in p.stderr
+
+
+@pytest.fixture
+def district(tmp_path: Path) -> Path:
+    wb = generate(get_template("national-2020"), rows=10)
+    wb.department, wb.department_code = "某某局", "101001"
+    path = tmp_path / "区.sqlite"
+    assert consolidate([seal(wb, tmp_path / "s.sqlite").path], path, name="某某区汇总").written
+    return path
+
+
+def test_a_workbook_is_not_imported_into_a_district_file(district):
+    before = district.read_bytes()
+    p = run("import-xlsx", str(SAMPLE_XLSX), "-o", str(district))
+    assert p.returncode == 2 and "是区汇总文件，不是部门数据文件" in p.stderr
+    assert district.read_bytes() == before
+
+
+def test_a_district_file_is_not_sealed(district, tmp_path):
+    p = run("submit", str(district), "--year", "2020", "-o", str(tmp_path / "x.sqlite"))
+    assert p.returncode == 2 and "是区汇总文件" in p.stderr and not (tmp_path / "x.sqlite").exists()
+
+
+def test_district_commands_refuse_a_department_file(tmp_path):
+    dept = tmp_path / "部门.sqlite"
+    wb = generate(get_template("national-2020"), rows=10)
+    with DepartmentFile.create(dept, "某某局", "") as f:
+        f.save(wb)
+    before = dept.read_bytes()
+    for args in (("status", str(dept)), ("roster", str(dept), str(tmp_path / "名单.csv"))):
+        (tmp_path / "名单.csv").write_text("部门代码,部门名称\n101001,甲局\n", encoding="utf-8")
+        p = run(*args)
+        assert p.returncode == 2 and "是部门数据文件，不是区汇总文件" in p.stderr, p.stderr
+    assert dept.read_bytes() == before
