@@ -97,3 +97,37 @@ def test_district_commands_refuse_a_department_file(tmp_path):
         p = run(*args)
         assert p.returncode == 2 and "是部门数据文件，不是区汇总文件" in p.stderr, p.stderr
     assert dept.read_bytes() == before
+
+
+def _department_file(tmp_path: Path, name: str, row_name: str) -> Path:
+    wb = generate(get_template("national-2020"), rows=10)
+    wb.department = name
+    code = sorted(wb.coded["02"])[-1]
+    wb.coded["02"][code] = row_name
+    path = tmp_path / "部门.sqlite"
+    with DepartmentFile.create(path, name, "") as f:
+        f.save(wb)
+    return path
+
+
+def test_long_names_wrap_and_split_in_the_pdf(tmp_path):
+    """A name longer than a line, a 科目名称 taller than a page: the PDF is still made."""
+    from tests.test_pdf import pdf_text
+
+    dept = _department_file(tmp_path, "某" * 700, "长" * 3000)
+    out = tmp_path / "公开.pdf"
+    p = run("export-pdf", str(dept), "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    assert "长长长长长" in pdf_text(out)
+
+
+def test_control_characters_do_not_reach_the_pdf(tmp_path):
+    from tests.test_pdf import pdf_text, squeeze
+
+    dept = _department_file(tmp_path, "某局\x1b[2J\x07<b>&", "科目\x08名\u202e称")
+    out = tmp_path / "公开.pdf"
+    p = run("export-pdf", str(dept), "-o", str(out))
+    assert p.returncode == 0, p.stderr
+    text = squeeze(pdf_text(out))
+    assert "某局[2J<b>&" in text and "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "科目名称" in text

@@ -211,7 +211,9 @@ def table_flowables(sized: Sized, wb: Workbook, styles, words: dict[str, str], t
             style.append(("ALIGN", (j, grid.header_rows), (j, -1), "CENTER"))
     for c0, r0, c1, r1 in grid.spans:
         style.append(("SPAN", (c0, r0), (c1, r1)))
-    table = Table(data, colWidths=sized.widths, repeatRows=grid.header_rows, style=TableStyle(style), hAlign="CENTER")
+    # splitInRow: a row taller than a page (a very long 科目名称) continues on the next one
+    table = Table(data, colWidths=sized.widths, repeatRows=grid.header_rows, style=TableStyle(style), hAlign="CENTER",
+                  splitInRow=1)
     out = [title, info, table]
     for part in _NOTE_SPLIT.split(t.note) if t.note else []:
         out.append(Paragraph(esc(part), styles.note))
