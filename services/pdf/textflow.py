@@ -17,7 +17,6 @@ from services.disclosure.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Blo
 from services.pdf.fonts import HEI
 from services.pdf.styles import PLACEHOLDER_COLOR
 
-
 #: Control and format characters (an escape sequence, a bell, a bidi override, a zero-width
 #: joiner pasted into a name) print as boxes or reorder a line; only a line break is kept.
 _INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
