@@ -131,3 +131,69 @@ def test_control_characters_do_not_reach_the_pdf(tmp_path):
     text = squeeze(pdf_text(out))
     assert "某局[2J<b>&" in text and "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "科目名称" in text
+
+
+# ── crashes leave nothing behind (item 7) ─────────────────────────────────
+def test_the_copy_a_killed_run_left_is_removed_by_the_next(district, tmp_path):
+    import signal
+    import time
+
+    # a run killed halfway: its work copy stays beside the district, named by its pid
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    live = district.with_name(f"{district.name}.{child.pid}.consolidating")
+    live.write_bytes(b"a run still going")
+    stale = district.with_name(f"{district.name}.{2**22 + 12345}.consolidating")  # above pid_max: no such process
+    stale.write_bytes(b"x" * 1000)
+    stale.with_name(stale.name + "-journal").write_bytes(b"j")
+    wb = generate(get_template("national-2020"), rows=10)
+    wb.department, wb.department_code = "乙局", "101002"
+    r = consolidate([seal(wb, tmp_path / "t.sqlite").path], district)
+    assert r.written
+    assert not stale.exists() and not stale.with_name(stale.name + "-journal").exists()
+    assert live.exists()  # the process that owns it is alive
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    time.sleep(0.05)
+    assert consolidate([tmp_path / "t.sqlite"], district).outcomes[0].action
+    assert not live.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kill -9 from a POSIX shell")
+def test_gate_workers_exit_when_their_parent_is_killed(tmp_path):
+    """A consolidation with worker processes, killed: no worker is left running."""
+    import signal
+    import time
+
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys, time\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from services.exchange.leftovers import follow_parent\n"
+        "with ProcessPoolExecutor(2, initializer=follow_parent) as pool:\n"
+        "    futs = [pool.submit(time.sleep, 0.01) for _ in range(4)]\n"
+        "    [f.result() for f in futs]\n"
+        "    print(' '.join(str(p) for p in pool._processes), flush=True)\n"
+        "    time.sleep(60)\n", encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [int(p) for p in parent.stdout.readline().split()]
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_exists(p) for p in workers):
+        time.sleep(0.05)
+    assert not any(_exists(p) for p in workers)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie waiting for init to reap it is gone for our purpose
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False

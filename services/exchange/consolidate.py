@@ -264,7 +264,9 @@ def _gated(paths: list[Path], workers: int, start_method: str | None = None) -> 
     ahead: deque[tuple[Path, Future[Submission | Refused]]] = deque()
     todo = iter(paths)
     context = multiprocessing.get_context(start_method) if start_method else None
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    from services.exchange.leftovers import follow_parent
+
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=follow_parent) as pool:
         for p in islice(todo, workers * 4):
             ahead.append((p, pool.submit(_gate, p)))
         while ahead:
