@@ -20,7 +20,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from os import PathLike
 from pathlib import Path
@@ -62,6 +62,11 @@ class Measure:
     merged_cells: int = 0
     elements: int = 0
     uncompressed: int = 0
+    #: formula cells saved without their result (part, cell), the first 20: data_only reads
+    #: them as blank, so the import lists them instead of dropping them silently
+    uncached: list[tuple[str, str]] = field(default_factory=list)
+    #: worksheet part → sheet name
+    sheets: dict[str, str] = field(default_factory=dict)
 
 
 _REF = re.compile(r"([A-Za-z]{1,3})?(\d{1,7})?")
@@ -148,15 +153,38 @@ def _measure(z: zipfile.ZipFile, limits: Limits) -> Measure:
         if info.is_dir() or not name.endswith((".xml", ".rels", ".vml")):
             continue
         _measure_part(z, info, m, limits)
+    if m.uncached:
+        try:
+            m.sheets = _sheet_names(z)
+        except (*_DAMAGED, expat.ExpatError, WorkbookTooLarge):
+            pass
     return m
 
 
 def _measure_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, m: Measure, limits: Limits) -> None:
     cell, row, merge = f"{_MAIN} c", f"{_MAIN} row", f"{_MAIN} mergeCell"
+    formula, value = f"{_MAIN} f", f"{_MAIN} v"
+    # the cell being read: its ref, whether it has a formula, whether it has a cached value
+    now: dict[str, object] = {"ref": "", "f": False, "v": False, "in_v": False}
+
+    def end(tag: str) -> None:
+        if tag == value:
+            now["in_v"] = False
+        elif tag == cell and now["f"] and not now["v"] and len(m.uncached) < 20:
+            m.uncached.append((info.filename, str(now["ref"])))
+
+    def text(data: str) -> None:
+        if now["in_v"] and data.strip():  # openpyxl writes <v/> for a formula it never computed
+            now["v"] = True
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         m.elements += 1
-        if tag == cell:
+        if tag == formula:
+            now["f"] = True
+        elif tag == value:
+            now["in_v"] = True
+        elif tag == cell:
+            now.update(ref=attrs.get("r", ""), f=False, v=False, in_v=False)
             m.cells += 1
             if m.cells > limits.cells:
                 raise WorkbookTooLarge(f"工作表中的单元格超过 {limits.cells:,} 个（含空单元格），远多于一份决算公开表，"
@@ -178,7 +206,7 @@ def _measure_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, m: Measure, limits:
             raise WorkbookTooLarge(f"文件内容过于庞大（超过 {limits.elements:,} 个元素），不是正常的决算公开表，未读取")
 
     try:
-        _feed(z, info, _parser(start))
+        _feed(z, info, _parser(start, end, text))
     except expat.ExpatError:
         # malformed XML: the reader proper says so (it names the file as damaged)
         return
@@ -239,6 +267,22 @@ def _rels(z: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
             out[attrs.get("Id", "")] = (attrs.get("Type", "").rsplit("/", 1)[-1], full)
 
     _feed(z, info, _parser(start))
+    return out
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → the sheet's name, from workbook.xml and its rels."""
+    book = next((t for k, t in _rels(z, "").values() if k == "officeDocument"), "xl/workbook.xml")
+    rels = _rels(z, book)
+    out: dict[str, str] = {}
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == f"{_MAIN} sheet":
+            kind, target = rels.get(attrs.get(f"{_REL} id", ""), ("", ""))
+            if kind == "worksheet":
+                out[target] = attrs.get("name", "")
+
+    _feed(z, z.getinfo(book), _parser(start))
     return out
 
 

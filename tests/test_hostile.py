@@ -127,3 +127,19 @@ def test_a_damaged_zip_says_so(tmp_path):
         z.writestr("xl/workbook.xml", "<workbook")
     with pytest.raises(XlsxImportError):
         import_xlsx(path)
+
+
+def test_a_formula_saved_without_its_result_is_listed_not_dropped(tmp_path):
+    """openpyxl (by our program, say) saves formulas without results: the import says which."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(SAMPLE_XLSX)
+    ws = book.worksheets[0]
+    target = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, (int, float)) and c.value)
+    target.value = "=1+1"
+    path = tmp_path / "公式.xlsx"
+    book.save(path)
+    res = import_xlsx(path)
+    [note] = [n for n in res.notes if "公式单元格没有保存计算结果" in n]
+    assert f"{ws.title}!{target.coordinate}" in note
+    assert not any("公式单元格" in n for n in import_xlsx(SAMPLE_XLSX).notes)
