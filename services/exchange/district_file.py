@@ -1,7 +1,7 @@
 """The district file on disk (区汇总文件): opening it to read, and building its next version safely.
 
 The district file is the bureau's own, so it is opened like any department file, through
-`DepartmentFile` and all of its checks (header, ``application_id``, version, ``quick_check``, no
+`DepartmentFile` and all of its checks (header, ``application_id``, version, ``integrity_check``, no
 triggers or views; older files upgraded), and then must say it is a district (``meta``).
 
 Consolidation must leave it byte-identical when anything is refused, and whole if the machine
