@@ -145,6 +145,7 @@ def test_the_copy_a_killed_run_left_is_removed_by_the_next(district, tmp_path):
     stale = district.with_name(f"{district.name}.{2**22 + 12345}.consolidating")  # above pid_max: no such process
     stale.write_bytes(b"x" * 1000)
     stale.with_name(stale.name + "-journal").write_bytes(b"j")
+    assert "上次汇总被中断，留下了 1 个临时副本" in run("status", str(district)).stdout
     wb = generate(get_template("national-2020"), rows=10)
     wb.department, wb.department_code = "乙局", "101002"
     r = consolidate([seal(wb, tmp_path / "t.sqlite").path], district)

@@ -6,6 +6,7 @@ Each returns an exit code and writes plain Chinese to the given streams; the wor
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TextIO
 
@@ -65,6 +66,11 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
     except DistrictError as e:
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
+    from services.exchange.leftovers import stale_copies
+
+    if os.name != "nt" and (left := stale_copies(Path(district))):  # Windows cannot tell a live run from here
+        stdout.write(f"注意：上次汇总被中断，留下了 {len(left)} 个临时副本（下次汇总时自动清除）；"
+                     "中断的那次汇总没有写入任何数据。\n")
     expected = f"（名单中共 {len(report.roster)} 个部门）" if report.roster else ""
     if not report.years():
         stdout.write(f"{report.name}：还没有收到上报{expected}。\n")

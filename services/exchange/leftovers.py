@@ -45,15 +45,23 @@ def _running(pid: int) -> bool:
     return True
 
 
+def stale_copies(target: Path) -> list[Path]:
+    """The work copies beside ``target`` whose run is not going any more (on Windows: every
+    copy, which `remove_stale_copies` then tries)."""
+    out = []
+    for copy in target.parent.glob(f"{glob_escape(target.name)}.*.consolidating"):
+        pid_text = copy.name[len(target.name) + 1:-len(".consolidating")]
+        if pid_text.isdigit() and not _running(int(pid_text)):
+            out.append(copy)
+    return out
+
+
 def remove_stale_copies(target: Path) -> list[Path]:
     """Remove the work copies (and their journals) that killed runs left beside ``target``;
     the removed copies. A copy of a run still going (its process alive, or, on Windows, the
     file still open) is left alone."""
     removed: list[Path] = []
-    for copy in target.parent.glob(f"{glob_escape(target.name)}.*.consolidating"):
-        pid_text = copy.name[len(target.name) + 1:-len(".consolidating")]
-        if not pid_text.isdigit() or _running(int(pid_text)):
-            continue
+    for copy in stale_copies(target):
         try:
             for p in (copy, *(copy.with_name(copy.name + s) for s in ("-wal", "-shm", "-journal"))):
                 p.unlink(missing_ok=True)
