@@ -69,6 +69,8 @@ def main() -> None:
              ["check", str(d / "merge.xlsx")]),
             ("many_merges", lambda: hostile.many_merges(d / "merges.xlsx"), ["check", str(d / "merges.xlsx")]),
             ("empty_cells_20M", lambda: hostile.empty_cells(d / "empty.xlsx"), ["check", str(d / "empty.xlsx")]),
+            ("empty_cells_1M", lambda: hostile.empty_cells(d / "empty1m.xlsx", 1_000_000),
+             ["check", str(d / "empty1m.xlsx")]),
             ("zip_bomb_entry", lambda: hostile.zip_bomb_entry(d / "bomb.xlsx"), ["check", str(d / "bomb.xlsx")]),
             ("import_far_cell", lambda: None, ["import-xlsx", str(d / "far.xlsx"), "-o", str(d / "x.sqlite")]),
             ("roster_far_cell", lambda: hostile.roster_far_cell(d / "rfar.xlsx"),
