@@ -16,14 +16,15 @@ def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # consolidation checks files in worker processes
     argv = sys.argv[1:] if argv is None else argv
     from services.cli import COMMANDS
+    from services.crash import guarded
 
     if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help")):
         from services.cli import run
 
-        return run(argv)
+        return guarded(lambda: run(argv), argv)
     from ui.app import run_gui
 
-    return run_gui(argv)
+    return guarded(lambda: run_gui(argv), argv)
 
 
 if __name__ == "__main__":

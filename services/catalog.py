@@ -376,6 +376,13 @@ def import_province_catalog(path: str | Path, classification: str, year: int | N
     from openpyxl import load_workbook  # lazy: openpyxl costs 0.17 s at start-up
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from services.xlsx_guard import WorkbookTooLarge, measure
+
+    try:
+        if zipfile.is_zipfile(path):  # anything else is refused below, with its own reason
+            measure(path)  # before openpyxl reads anything (read-only mode pads rows to <dimension>)
+    except WorkbookTooLarge as exc:
+        raise CatalogError(f"无法读取“{path.name}”：{exc}。") from None
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

@@ -114,9 +114,19 @@ def to_storage(d: Decimal | None) -> str | None:
     return format(normalise(d), "f")
 
 
+#: What `to_storage` writes (ASCII digits only: Decimal() would also take "NaN", "Infinity",
+#: "1E+999" and "٧٠٧"); anything else in a file was written by another program.
+#: Canonical: no leading or trailing zeros, at most MAX_PLACES decimals, below LIMIT.
+_STORED = re.compile(r"-?(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{0,5}[1-9])?", re.ASCII)
+
+
 def from_storage(text: str | None) -> Decimal | None:
+    """The amount stored as ``text``; `InvalidOperation` unless it is the canonical text
+    `to_storage` writes."""
     if text is None:
         return None
+    if not _STORED.fullmatch(text) or text == "-0":
+        raise InvalidOperation(f"not a stored amount: {text[:40]!r}")
     return Decimal(text)
 
 

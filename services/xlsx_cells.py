@@ -68,7 +68,9 @@ def as_code(value: object) -> tuple[str, str] | None:
     if isinstance(value, str):
         m = _CODE_TEXT.match(value.strip())  # \d also matches full-width digits
         if m:  # the name keeps its printed characters (（室）, not (室))
-            return unicodedata.normalize("NFKC", m.group(1)), squeeze(m.group(2))
+            from services.identity import ascii_digits  # ٢٠١ is the code 201, as １２３ is 123
+
+            return ascii_digits(unicodedata.normalize("NFKC", m.group(1))), squeeze(m.group(2))
     return None
 
 
@@ -116,14 +118,22 @@ class SheetGrid:
     @classmethod
     def from_worksheet(cls, ws) -> SheetGrid:  # ws: openpyxl Worksheet (imported lazily)
         grid = cls(ws.title)
-        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            row = {}
-            for c, v in enumerate(values, start=1):
+        # The cells the file holds, not the rectangle up to the farthest one: iter_rows would
+        # walk 17 billion positions for one stray cell at XFD1048576 (openpyxl keeps the cells
+        # it read in ``_cells``; ``iter_rows`` is the fallback should that ever change).
+        cells = getattr(ws, "_cells", None)
+        if isinstance(cells, dict):
+            for (r, c), cell in sorted(cells.items()):
+                v = cell.value
                 if v is None or (isinstance(v, str) and not v.strip()):
                     continue
-                row[c] = v
-            if row:
-                grid.rows[r] = row
+                grid.rows.setdefault(r, {})[c] = v
+        else:
+            for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                row = {c: v for c, v in enumerate(values, start=1)
+                       if not (v is None or (isinstance(v, str) and not v.strip()))}
+                if row:
+                    grid.rows[r] = row
         for rng in ws.merged_cells.ranges:
             # A merge as wide as a whole column would be millions of cells; such merges are
             # formatting, not headers, and are left alone.

@@ -20,6 +20,7 @@ from services.money import normalise
 from services.printed import PrintedTable
 from services.templates import TableSpec
 from services.workbook import Workbook
+from services.xlsx_text import put
 
 __all__ = ["XlsxExportError", "export_xlsx"]
 
@@ -73,20 +74,20 @@ def _write_table(ws, wb: Workbook, t: TableSpec) -> None:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
-    ws.cell(1, 1, t.title).font = Font(bold=True, size=14)
+    put(ws, 1, 1, t.title).font = Font(bold=True, size=14)
     ws.cell(1, 1).alignment = Alignment(horizontal="center")
     if n > 1:
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
     if wb.template.print_numbers:
-        ws.cell(2, n, f"公开{t.no}表").alignment = Alignment(horizontal="right")
-    ws.cell(3, 1, _safe(f"部门：{wb.department}"))
-    ws.cell(3, max(2, (n + 1) // 2), f"{wb.year} 年度").alignment = Alignment(horizontal="center")
-    ws.cell(3, n, "单位：万元").alignment = Alignment(horizontal="right")
+        put(ws, 2, n, f"公开{t.no}表").alignment = Alignment(horizontal="right")
+    put(ws, 3, 1, f"部门：{wb.department}")
+    put(ws, 3, max(2, (n + 1) // 2), f"{wb.year} 年度").alignment = Alignment(horizontal="center")
+    put(ws, 3, n, "单位：万元").alignment = Alignment(horizontal="right")
 
     top = 4
     lines, cells = p.header_cells(lanci=p.prints_lanci)
     for h in cells:
-        ws.cell(top + h.row, h.column + 1, h.text)
+        put(ws, top + h.row, h.column + 1, h.text)
         if h.rows > 1 or h.columns > 1:
             ws.merge_cells(start_row=top + h.row, start_column=h.column + 1,
                            end_row=top + h.row + h.rows - 1, end_column=h.column + h.columns)
@@ -103,7 +104,7 @@ def _write_table(ws, wb: Workbook, t: TableSpec) -> None:
                 if row.line is not None:
                     ws.cell(r, j + 1, row.line)
             elif row.label:
-                ws.cell(r, j + 1, _safe(row.label))
+                put(ws, r, j + 1, row.label)
             if span > 1:
                 ws.merge_cells(start_row=r, start_column=j + 1, end_row=r, end_column=j + span)
         r += 1
@@ -114,10 +115,10 @@ def _write_table(ws, wb: Workbook, t: TableSpec) -> None:
                 c.alignment = center
                 c.fill = PatternFill("solid", fgColor=HEADER_FILL)
     if t.note:
-        ws.cell(r, 1, t.note).alignment = Alignment(wrap_text=False)
+        put(ws, r, 1, t.note).alignment = Alignment(wrap_text=False)
         r += 1
     if t.empty_note and wb.is_empty(t.no) and not wb.codes(t.no):
-        ws.cell(r, 1, f"说明：{t.empty_note}")
+        put(ws, r, 1, f"说明：{t.empty_note}")
     for i, c in enumerate(p.columns, start=1):
         wide = c.kind == "label" and (t.coded or t.layout == "two_sides")
         ws.column_dimensions[get_column_letter(i)].width = 24 if wide and p.grouped else (34 if wide else _WIDTHS[c.kind])
@@ -136,12 +137,5 @@ def _amount(ws, r: int, c: int, value: Decimal | None) -> None:
 
 
 def _text(ws, r: int, c: int, value: str) -> None:
-    cell = ws.cell(r, c, value)
+    cell = put(ws, r, c, value)
     cell.number_format = "@"  # codes stay text: 2010301 is a name, not a number
-
-
-def _safe(text: str) -> str:
-    """Text without the control characters Excel refuses (a pasted name may carry one)."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return ILLEGAL_CHARACTERS_RE.sub("", text)

@@ -51,12 +51,12 @@ class ImportResult:
 def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id: str | None = None) -> ImportResult:
     """Read a publication-layout workbook; ``year``/``template_id`` override what the file says."""
     path = Path(path)
-    grids = _read_grids(path)
+    notes: list[str] = []
+    grids = _read_grids(path, notes)
     templates = list(all_templates().values())
     blocks = find_blocks(grids, templates)
     if not blocks:
         raise XlsxImportError(f"“{path.name}”中没有找到决算公开表（按表名查找，如“收入支出决算总表”）")
-    notes: list[str] = []
     metas = _metas(blocks)
     chosen_year = _choose_year(year, metas, path, notes)
     department = _department(metas, notes)
@@ -91,7 +91,11 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
     return ImportResult(wb, unplaced, notes, found)
 
 
-def _read_grids(path: Path) -> list[SheetGrid]:
+def _read_grids(path: Path, notes: list[str] | None = None) -> list[SheetGrid]:
+    if path.is_dir():
+        raise XlsxImportError(f"“{path.name}”是一个文件夹，不是 Excel 文件")
+    if path.exists() and not path.is_file():  # a pipe would block the open
+        raise XlsxImportError(f"“{path.name}”不是普通文件（可能是管道或设备），无法读取")
     if not path.is_file():
         raise XlsxImportError(f"找不到文件“{path.name}”")
     try:
@@ -107,6 +111,17 @@ def _read_grids(path: Path) -> list[SheetGrid]:
         raise XlsxImportError(f"“{path.name}”不是 Excel（.xlsx）文件，无法读取")
     from openpyxl import load_workbook  # lazy: 0.17 s that start-up must not pay
 
+    from services.xlsx_guard import WorkbookTooLarge, measure
+
+    try:
+        measured = measure(path)  # before openpyxl builds anything: sizes, cells, merges (LIMITS)
+    except WorkbookTooLarge as e:
+        raise XlsxImportError(f"“{path.name}”{e}") from None
+    if notes is not None and measured.uncached:
+        where = "、".join(f"{measured.sheets.get(part, part)}!{ref}" for part, ref in measured.uncached[:5])
+        more = " 等" if len(measured.uncached) > 5 else ""
+        notes.append(f"有公式单元格没有保存计算结果（{where}{more}），按空白读入；"
+                     "请在 Excel 中打开该文件、保存后再导入")
     try:
         # A file object, not the name: openpyxl refuses a real .xlsx saved under another extension.
         with path.open("rb") as f:
@@ -244,7 +259,9 @@ def _choose_template(
 
 
 def _department(metas: dict[int, Meta], notes: list[str]) -> str:
-    names = Counter(d for m in metas.values() for d in m.departments if d)
+    from services.identity import department_name
+
+    names = Counter(department_name(d) for m in metas.values() for d in m.departments if department_name(d))
     if not names:
         notes.append("文件中没有找到“部门：…”，部门名称为空")
         return ""

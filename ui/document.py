@@ -122,7 +122,10 @@ class Document:
         return year in self._sessions
 
     def set_department(self, name: str, code: str) -> None:
+        from services.identity import department_name, normal_code
+
         self._editable()
+        name, code = department_name(name), normal_code(code)  # one spelling (１０１００１ → 101001)
         for wb in self.workbooks.values():
             wb.department, wb.department_code = name, code
         if self.file is not None:

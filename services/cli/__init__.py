@@ -106,7 +106,11 @@ def run(argv: list[str]) -> int:
     """Run one command (``argv`` without the program name); its exit code."""
     args = parser().parse_args(argv)
     _utf8_streams()
-    out, err = sys.stdout, sys.stderr
+    from typing import TextIO, cast
+
+    from services.cli.common import Terminal
+
+    out, err = cast(TextIO, Terminal(sys.stdout)), cast(TextIO, Terminal(sys.stderr))
     if args.command in ("templates", "check", "import-xlsx", "export-xlsx", "export-pdf"):
         from services.cli import tables as t
 

@@ -14,6 +14,27 @@ EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 EXIT_REFUSED = 1
 
 
+class Terminal:
+    """A stream to a terminal that shows control characters escaped (``\x1b``, ``\r``, ``\u202e``):
+    a name in a file can then neither move the cursor, recolour nor overwrite what is printed.
+    Line breaks and tabs of our own output pass; a name's own line break is escaped where the
+    name is printed (`services.identity.printable`), so it cannot start a forged line."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        from services.identity import printable
+
+        return self.stream.write(printable(text, keep="\n\t"))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stream, name)
+
+
 class InputError(Exception):
     """A file that cannot be read; the message is one line of Chinese for the clerk."""
 
@@ -62,7 +83,9 @@ def title(wb: Workbook) -> str:
 
 
 def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
-    out.write(title(wb) + "\n")
+    from services.identity import printable
+
+    out.write(printable(title(wb)) + "\n")
     if not findings:
         out.write("  审核通过：没有发现问题。\n")
         return
@@ -74,7 +97,7 @@ def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
         out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n")
         for f in fs:
             mark = "✗" if f.is_error else "!"
-            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {f.message}\n")
+            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {printable(f.message)}\n")
     errors = sum(f.is_error for f in findings)
     out.write(f"\n共 {errors} 个错误，{len(findings) - errors} 个提示。\n")
 

@@ -6,6 +6,7 @@ Each returns an exit code and writes plain Chinese to the given streams; the wor
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TextIO
 
@@ -39,7 +40,9 @@ def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: Te
 
     subs, skipped = submission_files(subs)
     if skipped:
-        names = "、".join(p.name for p in skipped[:5]) + (" 等" if len(skipped) > 5 else "")
+        from services.identity import printable
+
+        names = "、".join(printable(p.name) for p in skipped[:5]) + (" 等" if len(skipped) > 5 else "")
         stdout.write(f"跳过文件夹中 {len(skipped)} 个不是上报文件的文件：{names}\n")
     try:
         r = consolidate(subs, district, name=name)
@@ -57,6 +60,7 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
     outstanding or a department on the roster has not submitted."""
     from services.exchange.district_file import DistrictError
     from services.exchange.status import District, check_text, code_text, when_text
+    from services.identity import printable
     from services.money import format_wan
 
     try:
@@ -66,6 +70,11 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
     except DistrictError as e:
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
+    from services.exchange.leftovers import stale_copies
+
+    if os.name != "nt" and (left := stale_copies(Path(district))):  # Windows cannot tell a live run from here
+        stdout.write(f"注意：上次汇总被中断，留下了 {len(left)} 个临时副本（下次汇总时自动清除）；"
+                     "中断的那次汇总没有写入任何数据。\n")
     expected = f"（名单中共 {len(report.roster)} 个部门）" if report.roster else ""
     if not report.years():
         stdout.write(f"{report.name}：还没有收到上报{expected}。\n")
@@ -75,15 +84,16 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
         missing = report.missing(y)
         missing_any = missing_any or bool(missing)
         if not deps and not missing:
-            stdout.write(f"{report.name}：没有 {y} 年度的上报。\n")
+            stdout.write(f"{printable(report.name)}：没有 {y} 年度的上报。\n")
             continue
-        stdout.write(f"{report.name} {y} 年度：已收到 {len(deps)} 个部门的上报{expected}\n")
-        for d in deps:
+        stdout.write(f"{printable(report.name)} {y} 年度：已收到 {len(deps)} 个部门的上报{expected}\n")
+        for d in deps:  # printable: a name's line break or escape sequence cannot forge a line
             mark = "✗" if d.errors else "✓"
             again = f"，第 {d.times} 次上报" if d.times > 1 else ""
-            stdout.write(f"  {mark} {d.name}{code_text(d.code)}：{when_text(d.sealed_at)} 封存，{when_text(d.received_at)} 收到{again}；{check_text(d)}\n")
+            stdout.write(f"  {mark} {printable(d.name)}{printable(code_text(d.code))}：{when_text(d.sealed_at)} 封存，"
+                         f"{when_text(d.received_at)} 收到{again}；{check_text(d)}\n")
         for entry in missing:
-            stdout.write(f"  ○ {entry.name}{code_text(entry.code)}：未报送\n")
+            stdout.write(f"  ○ {printable(entry.name)}{printable(code_text(entry.code))}：未报送\n")
         recorded, _cells = opened_offsets.get(y, ([], []))
         if recorded:
             stdout.write(f"  汇总中有 {len(recorded)} 笔抵消（合计 {format_wan(sum(o.amount for o in recorded))} 万元；"

@@ -79,6 +79,12 @@ def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: T
         err.write(f"无法导入：{e}\n")
         return EXIT_UNREADABLE
     wb = loaded.workbooks[0]
+    from services.exchange.district_file import is_district_file
+
+    if dest.exists() and is_district_file(dest):  # its year is the 汇总, and the name the district's
+        err.write(f"无法导入：“{dest.name}”是区汇总文件，不是部门数据文件；区汇总只由 consolidate 生成，"
+                  f"请把 Excel 报表导入到部门数据文件。{dest.name} 没有改动。\n")
+        return EXIT_UNREADABLE
     try:
         if dest.exists():
             with DepartmentFile.open(dest) as f:

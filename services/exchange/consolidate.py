@@ -30,10 +30,12 @@ from sqlalchemy import Connection
 
 from services.engine import bulk_allocation
 from services.exchange import district_store, ledger, totals
+from services.exchange.department_match import department_of
 from services.exchange.district_file import DEFAULT_NAME, DistrictError
 from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
 from services.exchange.target import Target
 from services.exchange.totals import YearDelta
+from services.identity import printable
 
 #: ``progress(done, total, file name)``: a file's verdict is in
 Progress = Callable[[int, int, str], None]
@@ -58,6 +60,8 @@ class FileOutcome:
     errors: int = 0
     warnings: int = 0
     allow_errors: bool = False
+    #: how it was matched to a department the district knew (the bureau is told)
+    note: str = ""
 
 
 @dataclass
@@ -85,6 +89,8 @@ class _Run:
         self.changed: set[int] = set()
         #: something was stored (a submission, if only into the history): the run must be committed
         self.stored = False
+        #: how the last accepted submission was matched to its department, when not by its key
+        self.note = ""
 
     def _year(self, year: int, template_id: str) -> YearDelta:
         d = self.deltas.get(year)
@@ -101,7 +107,7 @@ class _Run:
     def accept(self, sub: Submission) -> str:
         m = sub.manifest
         delta = self._year(m.year, m.template_id)
-        dept = ledger.department_id(self.c, m.department_key, m.department_code, m.department)
+        dept, self.note = department_of(self.c, m)  # one department under any spelling of its code
         old = ledger.current(self.c, dept, m.year)
         if old is not None and old.digest == m.digest:
             return UNCHANGED
@@ -212,7 +218,9 @@ def _gated(paths: list[Path], workers: int, start_method: str | None = None) -> 
     ahead: deque[tuple[Path, Future[Submission | Refused]]] = deque()
     todo = iter(paths)
     context = multiprocessing.get_context(start_method) if start_method else None
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    from services.exchange.leftovers import follow_parent
+
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=follow_parent) as pool:
         for p in islice(todo, workers * 4):
             ahead.append((p, pool.submit(_gate, p)))
         while ahead:
@@ -232,15 +240,18 @@ def _one(run: _Run, path: Path, gated: Submission | Refused) -> FileOutcome:
     except Refused as e:
         return FileOutcome(path, False, str(e))
     m = sub.manifest
-    return FileOutcome(path, True, "", m.department, m.year, action, sub.errors, sub.warnings, bool(m.allow_errors))
+    return FileOutcome(path, True, "", m.department, m.year, action, sub.errors, sub.warnings, bool(m.allow_errors),
+                       run.note)
 
 
 def outcome_line(o: FileOutcome) -> str:
     """One file's verdict as the bureau reads it."""
     if not o.accepted:
-        return f"✗ {o.path.name}：拒收：{o.reason}"
+        return printable(f"✗ {o.path.name}：拒收：{o.reason}")
     forced = "，强制上报" if o.allow_errors else ""
-    return f"✓ {o.path.name}：{o.department} {o.year} 年度 {o.action}（复核 {o.errors} 个错误、{o.warnings} 个提示{forced}）"
+    note = f"；{o.note}" if o.note else ""
+    return printable(f"✓ {o.path.name}：{o.department} {o.year} 年度 {o.action}"
+                     f"（复核 {o.errors} 个错误、{o.warnings} 个提示{forced}）{note}")
 
 
 def conclusion(r: ConsolidateResult) -> str:

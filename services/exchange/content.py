@@ -69,8 +69,11 @@ class Manifest:
 
     @property
     def department_key(self) -> str:
-        """How the district tells departments apart: the code, or the name when there is none."""
-        return self.department_code or f"名称:{self.department}"
+        """How the district tells departments apart: the code, or the name when there is none,
+        each in its one spelling (`services.identity`: full-width, spaces, zero-width removed)."""
+        from services.identity import department_key
+
+        return department_key(self.department_code, self.department)
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,7 @@ def _where(table: str, row: str, col: int | None) -> str:
 
 #: Exactly the texts `money.to_storage` writes: no exponent, no trailing zeros, ≤ 6 places,
 #: below `money.LIMIT`. A text of this form is its own canonical form.
-_CANONICAL_TEXT = r"-?(?:0|[1-9]\d{0,11})(?:\.\d{0,5}[1-9])?"
+_CANONICAL_TEXT = r"-?(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{0,5}[1-9])?"  # [0-9]: \d takes ٠-٩ too
 _CANONICAL = re.compile(_CANONICAL_TEXT)
 _ALL_CANONICAL = re.compile(rf"(?:{_CANONICAL_TEXT}\n)*{_CANONICAL_TEXT}")
 
@@ -247,6 +250,12 @@ def read_manifest(c: Connection) -> Manifest:
         raise Refused("清单中没有部门名称")
     _name(m.department, "部门名称")
     _name(m.department_code, "部门代码")
+    from services.identity import CodeError, department_code
+
+    try:
+        department_code(m.department_code)
+    except CodeError as e:
+        raise Refused(f"清单中的部门代码{e}") from None
     if any(getattr(m, k) < 0 for k in _MANIFEST_INTS) or m.allow_errors not in (0, 1):
         raise Refused("清单中的数量或标志无效，文件已被改动")
     if not _DIGEST.fullmatch(m.digest):
@@ -306,12 +315,55 @@ def _check_storage(table: Table, rows: list[tuple[Any, ...]]) -> None:
 _ROW, _COL, _TEXT = itemgetter(0, 1), itemgetter(2), itemgetter(3)
 
 
+#: Coded rows (类, 款 and 项 together) one table may have: the whole 功能分类 has about 2,000.
+MAX_CODED_ROWS = 5_000
+#: Texts of the 情况说明 (a few dozen sections).
+MAX_TEXTS = 1_000
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What a submission on a template can hold at most (上报内容的上限): measured with
+    ``count(*)`` before any row is read, so a forged file of a million figures costs nothing."""
+
+    coded: int
+    values: int
+    findings: int
+
+
+def capacity(template: Template) -> Capacity:
+    found = template.memo.get("gate.capacity")
+    if found is None:
+        layout = _layout(template)
+        fixed = sum(map(len, layout.fixed.values()))
+        coded = sum(MAX_CODED_ROWS * len(cols) for cols in layout.coded.values())
+        # every finding names a cell or a row, and no rule fires twice on one cell
+        found = template.memo["gate.capacity"] = Capacity(MAX_CODED_ROWS * len(layout.coded), fixed + coded,
+                                                          4 * (fixed + coded) + 1_000)
+    return found
+
+
+def check_size(c: Connection, m: Manifest, template: Template) -> None:
+    """Refuse content beyond what the template can hold, before reading it."""
+    cap = capacity(template)
+    raw = c.connection.driver_connection
+    count = {t.name: raw.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0]  # type: ignore[union-attr]
+             for t in (S.coded_row, S.cell_value, S.prior_value, S.narrative_text, S.finding)}  # our own names
+    for table, limit, what in ((S.coded_row, cap.coded, "科目行"), (S.cell_value, cap.values, "数据"),
+                               (S.prior_value, cap.values, "上年数"), (S.narrative_text, MAX_TEXTS, "说明文字"),
+                               (S.finding, cap.findings, "审核结果")):
+        if count[table.name] > limit:
+            raise Refused(f"含有 {count[table.name]:,} 个{what}，超过报表模板“{template.name}”所能容纳的 {limit:,} 个，"
+                          "不是正常的上报文件")
+
+
 def read_workbook(c: Connection, m: Manifest) -> tuple[Workbook, dict[str, list[Any]]]:
     """The department-year, every row validated against the template; also the raw rows for the digest."""
     try:
         template = get_template(m.template_id)
     except TemplateError:
         raise Refused(f"使用报表模板“{m.template_id[:40]}”，本软件没有这个模板，请升级本软件") from None
+    check_size(c, m, template)
     wb = Workbook.new(template, m.year, m.department, m.department_code, default_rows=False)
     raw: dict[str, list[Any]] = {"coded": _fetch(c, S.coded_row)}
     for table_no, code, name in raw["coded"]:

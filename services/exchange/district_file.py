@@ -1,7 +1,7 @@
 """The district file on disk (区汇总文件): opening it to read, and building its next version safely.
 
 The district file is the bureau's own, so it is opened like any department file, through
-`DepartmentFile` and all of its checks (header, ``application_id``, version, ``quick_check``, no
+`DepartmentFile` and all of its checks (header, ``application_id``, version, ``integrity_check``, no
 triggers or views; older files upgraded), and then must say it is a district (``meta``).
 
 Consolidation must leave it byte-identical when anything is refused, and whole if the machine
@@ -121,12 +121,17 @@ class WorkCopy:
         #: (size, mtime, inode) of the original when copied; None when the district is new
         self._stamp: tuple[int, int, int] | None = None
         self._backup: Path | None = None
+        #: work copies of interrupted runs removed by `start`
+        self.stale: list[Path] = []
 
     def start(self) -> None:
         target = self.target
         if target.is_dir() or not target.parent.is_dir():
             raise DistrictError(f"区汇总文件的位置不对：{target}")
         self.discard()
+        from services.exchange.leftovers import remove_stale_copies
+
+        self.stale = remove_stale_copies(target)  # what killed runs left behind
         if target.exists():
             if _in_use(target):
                 raise DistrictError(f"“{target.name}”正被其他程序使用（或上次没有正常关闭）：请先关闭打开它的窗口")

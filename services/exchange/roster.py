@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,8 +24,6 @@ from services.exchange.district_file import DEFAULT_NAME
 from services.exchange.target import Target
 
 ROSTER = DistrictRosterEntry.__table__
-#: Department codes are short letters and digits (e.g. 101001); anything else is a misplaced cell.
-_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-.]{0,29}")
 #: How far down a sheet the header row may be (a title and a note may come first).
 _HEADER_ROWS = 10
 MAX_NAME_CHARS = 200
@@ -50,14 +47,31 @@ class RosterError(Exception):
 
 
 # ── reading the bureau's list ──────────────────────────────────────────────
-def _cells_csv(path: Path) -> list[list[str]]:
+#: A roster is a list of a district's departments (a few hundred): beyond these it is not one.
+MAX_BYTES = 8 * 2**20
+MAX_ROWS = 20_000
+#: Columns read from each row (the code and name columns are among the first few).
+_MAX_COLS = 100
+_Rows = list[tuple[int, list[str]]]  # (the row number a clerk sees, its cells)
+
+
+def _cells_csv(path: Path) -> _Rows:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on a Chinese Windows saves CSV as GBK
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        out: _Rows = []
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            for row in reader:
+                if len(out) >= MAX_ROWS:
+                    raise RosterError(f"名单超过 {MAX_ROWS:,} 行，不是一个区的部门名单")
+                out.append((reader.line_num, row[:_MAX_COLS]))
+        except csv.Error:  # a field longer than csv's limit (128 KB), a NUL …
+            raise RosterError(f"第 {reader.line_num} 行无法读取（单元格过长或含有无效字符）") from None
+        return out
     raise RosterError("文件的文字编码无法识别（请另存为 UTF-8 或 GBK 编码的 CSV，或 Excel 文件）")
 
 
@@ -69,22 +83,26 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _cells_xlsx(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook  # lazy: only this command reads Excel
+def _cells_xlsx(path: Path) -> _Rows:
+    """The first sheet's rows, streamed (`xlsx_guard`): measured first, never padded to the
+    sheet's declared ``<dimension>`` (which may be stale and hide rows, or claim a million)."""
+    from services.xlsx_guard import WorkbookTooLarge, sheet_rows
 
+    out: _Rows = []
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
-        raise RosterError(f"无法作为 Excel 文件读取（{type(e).__name__}）") from None
-    try:
-        return [[_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
+        for r, cells in sheet_rows(path):
+            if len(out) >= MAX_ROWS:
+                raise RosterError(f"名单超过 {MAX_ROWS:,} 行，不是一个区的部门名单")
+            width = min(max(cells), _MAX_COLS)
+            out.append((r, [_text(cells.get(c)) for c in range(1, width + 1)]))
+    except WorkbookTooLarge as e:
+        raise RosterError(f"无法作为 Excel 文件读取：{e}") from None
+    return out
 
 
-def _header(rows: list[list[str]]) -> tuple[int, int, int]:
+def _header(rows: _Rows) -> tuple[int, int, int]:
     """(header row index, code column, name column), found by the headers' words."""
-    for i, row in enumerate(rows[:_HEADER_ROWS]):
+    for i, (_, row) in enumerate(rows[:_HEADER_ROWS]):
         code = next((j for j, v in enumerate(row) if "代码" in v or "编码" in v), None)
         name = next((j for j, v in enumerate(row) if j != code and ("名称" in v or v in ("部门", "单位"))), None)
         if code is not None and name is not None:
@@ -94,9 +112,13 @@ def _header(rows: list[list[str]]) -> tuple[int, int, int]:
 
 def read_roster(path: Path) -> list[RosterEntry]:
     """The departments listed in a CSV or Excel file, in order; `RosterError` says what is wrong."""
+    from services.identity import CodeError, department_code, department_name
+
     path = Path(path)
     if not path.is_file():
-        raise RosterError(f"找不到名单文件：{path}")
+        raise RosterError(f"找不到名单文件：{path}" if not path.exists() else f"不是普通文件：{path}")
+    if path.stat().st_size > MAX_BYTES:
+        raise RosterError(f"名单文件过大（上限 {MAX_BYTES // 2**20} MB），不是一个区的部门名单")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         rows = _cells_csv(path)
@@ -104,21 +126,23 @@ def read_roster(path: Path) -> list[RosterEntry]:
         rows = _cells_xlsx(path)
     else:
         raise RosterError("名单文件应为 Excel（.xlsx）或 CSV（.csv）文件")
-    rows = [[_text(v) for v in row] for row in rows]
+    rows = [(n, [_text(v) for v in row]) for n, row in rows]
     head, code_col, name_col = _header(rows)
     out: list[RosterEntry] = []
     seen: dict[str, int] = {}
-    for n, row in enumerate(rows[head + 1:], start=head + 2):  # n: the row number a clerk sees
-        code = row[code_col] if code_col < len(row) else ""
-        name = row[name_col] if name_col < len(row) else ""
-        if not code and not name:
+    for n, row in rows[head + 1:]:  # n: the row number a clerk sees
+        raw_code = row[code_col] if code_col < len(row) else ""
+        name = department_name(row[name_col] if name_col < len(row) else "")
+        if not raw_code.strip() and not name:
             continue
+        try:
+            code = department_code(raw_code)
+        except CodeError as e:
+            raise RosterError(f"第 {n} 行的部门代码{e}") from None
         if not name:
             raise RosterError(f"第 {n} 行有部门代码“{code[:30]}”但没有部门名称")
         if len(name) > MAX_NAME_CHARS:
             raise RosterError(f"第 {n} 行的部门名称过长")
-        if code and not _CODE.fullmatch(code):
-            raise RosterError(f"第 {n} 行的部门代码“{code[:30]}”无效（应为字母和数字）")
         entry = RosterEntry(code, name)
         if entry.key in seen:
             raise RosterError(f"第 {n} 行的“{name}”与第 {seen[entry.key]} 行重复")

@@ -9,6 +9,7 @@ consolidated workbook (`consolidated`). All are read-only.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -68,9 +69,12 @@ class StatusReport:
     def missing(self, year: int) -> list[RosterEntry]:
         """The departments on the roster with no submission for ``year`` (未报送): matched by
         code, or by name for an entry without a code."""
+        from services.identity import name_key, normal_code
+
         have = [d for d in self.departments if d.year == year]
-        codes, names = {d.code for d in have if d.code}, {d.name for d in have}
-        return [e for e in self.roster if not (e.code in codes if e.code else e.name in names)]
+        codes, names = {normal_code(d.code) for d in have if d.code}, {name_key(d.name) for d in have}
+        return [e for e in self.roster
+                if not (normal_code(e.code) in codes if e.code else name_key(e.name) in names)]
 
     def years(self) -> list[int]:
         """The years the report covers: the one asked for, or every year with a submission."""
@@ -219,50 +223,58 @@ def _status_sheet(district: District, year: int | None, xlsx_path: Path, title: 
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
+    from services.xlsx_text import append
+
     report = district.status(year)
     book = load_workbook(xlsx_path)
     if title in book.sheetnames:
         del book[title]
     ws = book.create_sheet(title)
-    ws.append([f"{report.name}{f' {year} 年度' if year else ''} 部门上报情况"])
+    append(ws, [f"{report.name}{f' {year} 年度' if year else ''} 部门上报情况"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(HEADERS)
+    append(ws, HEADERS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for d in report.departments:
-        ws.append([d.name, d.code, d.year, when_text(d.sealed_at), when_text(d.received_at), d.times, d.sealed_errors,
+        append(ws, [d.name, d.code, d.year, when_text(d.sealed_at), when_text(d.received_at), d.times, d.sealed_errors,
                    d.sealed_warnings, "是" if d.allow_errors else "否", d.errors, d.warnings, d.source, d.digest[:16]])
     missing = [(y, e) for y in report.years() for e in report.missing(y)]
     if missing:
-        ws.append([])
-        ws.append(["未报送的部门"])
+        append(ws, [])
+        append(ws, ["未报送的部门"])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
-        ws.append(["部门", "部门代码", "年度"])
+        append(ws, ["部门", "部门代码", "年度"])
         for y, e in missing:
-            ws.append([e.name, e.code, y])
+            append(ws, [e.name, e.code, y])
     bad = report.with_errors
     if bad:
-        ws.append([])
-        ws.append(["未改正的错误"])
+        append(ws, [])
+        append(ws, ["未改正的错误"])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
-        ws.append(["部门", "年度", "表", "行", "栏", "说明"])
+        append(ws, ["部门", "年度", "表", "行", "栏", "说明"])
         for d in bad:
             for f in district.findings(d.year, d.key):
                 if f.severity == "error":
-                    ws.append([d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
+                    append(ws, [d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
     for y in sorted({d.year for d in report.departments} if year is None else {year}):
         recorded, cells = district.offsets(y)
         if recorded:
-            ws.append([])
-            ws.append([f"{y} 年度汇总中的抵消（{len(recorded)} 笔）"])
+            append(ws, [])
+            append(ws, [f"{y} 年度汇总中的抵消（{len(recorded)} 笔）"])
             ws.cell(ws.max_row, 1).font = Font(bold=True)
-            ws.append(["编号", "表", "行", "栏", "抵消金额（万元）", "抵消双方", "原因", "记录人", "记录时间"])
+            append(ws, ["编号", "表", "行", "栏", "抵消金额（万元）", "抵消双方", "原因", "记录人", "记录时间"])
             for o in recorded:
-                ws.append([o.id, o.cell.table, o.cell.row, o.cell.col, o.amount, o.parties, o.reason, o.recorded_by,
+                append(ws, [o.id, o.cell.table, o.cell.row, o.cell.col, o.amount, o.parties, o.reason, o.recorded_by,
                            when_text(o.recorded_at)])
-            ws.append(["表", "行", "栏", "抵消前（各部门相加）", "抵消", "抵消后（汇总数）"])
+            append(ws, ["表", "行", "栏", "抵消前（各部门相加）", "抵消", "抵消后（汇总数）"])
             for cell, before, taken, after in cells:
-                ws.append([cell.table, cell.row, cell.col, before, taken, after])
+                append(ws, [cell.table, cell.row, cell.col, before, taken, after])
     for col, width in zip("ABCDEFGHIJKLM", (28, 14, 8, 18, 18, 10, 10, 10, 10, 10, 10, 30, 20)):
         ws.column_dimensions[col].width = width
-    book.save(xlsx_path)
+    # Saved beside and moved into place: a failure leaves the export as it was, never half a file.
+    part = xlsx_path.with_name(f"{xlsx_path.name}.{os.getpid()}.part")
+    try:
+        book.save(part)
+        os.replace(part, xlsx_path)
+    finally:
+        part.unlink(missing_ok=True)

@@ -77,13 +77,19 @@ def seal(wb: Workbook, out_path: Path, allow_errors: bool = False, *, created_at
             f"{wb.department or '本部门'} {wb.year} 年度有 {errors} 个错误（强制性审核未通过），不能上报；"
             "请改正后再上报，确认无误（如尾数差异）时可加 --allow-errors 强制上报"
         )
+    from services.identity import CodeError, department_code, department_name
+
+    try:  # one spelling of who sends it (full-width, spaces, zero-width removed)
+        department, code = department_name(wb.department), department_code(wb.department_code)
+    except CodeError as e:
+        raise SubmitError(f"部门代码{e}，请在“部门概况”中改正后再上报") from None
     values = [(c.table, c.row, c.col, to_storage(v)) for c, v in wb.values.items()]
     prior = [(c.table, c.row, c.col, to_storage(v)) for c, v in wb.prior.items()]
     coded = [(t, code, name) for t, rows in wb.coded.items() for code, name in rows.items()]
     texts = list(wb.texts.items())
     found = [_finding_row(i, f) for i, f in enumerate(findings, 1)]
     manifest: dict[str, str | int] = {
-        "id": 1, "format": S.FORMAT_NAME, "department": wb.department, "department_code": wb.department_code,
+        "id": 1, "format": S.FORMAT_NAME, "department": department, "department_code": code,
         "year": wb.year, "template_id": wb.template.id, "app_name": APP_NAME, "app_version": APP_VERSION,
         "department_schema": department_schema,
         "created_at": created_at or datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -99,7 +105,7 @@ def seal(wb: Workbook, out_path: Path, allow_errors: bool = False, *, created_at
     except Refused as e:
         out_path.unlink(missing_ok=True)
         raise SubmitError(f"生成的上报文件无法通过区财政局的检查：{e}") from None
-    return SubmitResult(out_path, wb.department, wb.department_code, wb.year, str(manifest["digest"]),
+    return SubmitResult(out_path, department, code, wb.year, str(manifest["digest"]),
                         len(values), errors, len(found) - errors, bool(errors))
 
 

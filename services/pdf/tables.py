@@ -264,7 +264,8 @@ def table_flowables(sized: Sized, wb: Workbook, styles, words: dict[str, str], t
             style.append(("ALIGN", (j, heads), (j, -1), "CENTER"))
     for c0, r0, c1, r1 in grid.spans:
         style.append(("SPAN", (c0, r0 + top), (c1, r1 + top)))
-    table = continued_table_class()(data, colWidths=sized.widths, repeatRows=heads, style=TableStyle(style), hAlign="CENTER")
+    table = continued_table_class()(data, colWidths=sized.widths, repeatRows=heads, style=TableStyle(style), hAlign="CENTER",
+                                       splitInRow=1)  # a row taller than a page (a very long 科目名称) continues on the next one
     table.toc, table.continued = (1, toc_text), continued
     out = [table]
     for part in _NOTE_SPLIT.split(t.note) if t.note else []:

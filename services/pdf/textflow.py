@@ -7,6 +7,7 @@ template turns into a 目录 line with its page number, a PDF bookmark and a lin
 
 from __future__ import annotations
 
+import re
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph
@@ -15,15 +16,21 @@ from services.disclosure.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Blo
 from services.pdf.fonts import HEI
 from services.pdf.styles import PLACEHOLDER_COLOR
 
+#: Control and format characters (an escape sequence, a bell, a bidi override, a zero-width
+#: joiner pasted into a name) print as boxes or reorder a line; only a line break is kept.
+_INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+#: The same without the drafting marks (PH_OPEN … EM_CLOSE are \x01–\x04), for drafted text.
+_INVISIBLE_BUT_MARKS = re.compile(r"[\x00\x05-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+
 
 def esc(text: str) -> str:
-    return escape(text)
+    return escape(_INVISIBLE.sub("", text))
 
 
 def markup(text: str) -> str:
     """Drafted text (with marks) as paragraph markup."""
     return (
-        escape(text)
+        escape(_INVISIBLE_BUT_MARKS.sub("", text))
         .replace(PH_OPEN, f'<font color="{PLACEHOLDER_COLOR}">')
         .replace(PH_CLOSE, "</font>")
         .replace(EM_OPEN, f'<font name="{HEI}">')
@@ -34,8 +41,10 @@ def markup(text: str) -> str:
 class TocParagraph(Paragraph):
     """A heading with a 目录 entry: ``toc = (level, text)``."""
 
-    def __init__(self, text: str, style, toc: tuple[int, str] | None = None):
-        super().__init__(text, style)
+    def __init__(self, text: str, style, toc: tuple[int, str] | None = None, **kw):  # noqa: ANN003
+        # ``**kw``: a heading too long for the rest of a page is split by ReportLab, which makes
+        # the parts with ``bulletText=``/``frags=``; only the first part carries the 目录 entry.
+        super().__init__(text, style, **kw)
         self.toc = toc
 
 

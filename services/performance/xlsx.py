@@ -78,6 +78,9 @@ def import_performance(path: str | PathLike[str]) -> FormsImport:
     """The forms of an .xlsx file (openpyxl is imported only here)."""
     from openpyxl import load_workbook
 
+    from services.xlsx_guard import measure
+
+    measure(path)  # WorkbookTooLarge (a ValueError) before openpyxl builds anything
     with Path(path).open("rb") as f:
         book = load_workbook(f, data_only=True)
         return read_forms([SheetGrid.from_worksheet(ws) for ws in book.worksheets])

@@ -226,6 +226,9 @@ class DepartmentFile(Repository):
                 yield self._conn
         except DBAPIError as e:
             raise problem(self.path, e) from None
+        except UnicodeDecodeError:  # a name or text whose bytes were damaged
+            raise DepartmentFileError(self.path, "已损坏（含有无效的文字编码），无法读取；请使用备份",
+                                      Problem.CORRUPT) from None
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:

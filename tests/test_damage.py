@@ -1,0 +1,171 @@
+"""Damage always detected (issue 18, item 4): a department file changed behind the program's
+back is refused with one line, never a traceback and never 审核通过; amounts are canonical
+decimals wherever they are read, years integers. Also bounded fuzz tests of the opener, the
+workbook reader and the roster reader (item 8)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.exchange.roster import RosterError, read_roster
+from services.store import DepartmentFile, DepartmentFileError
+from services.synthetic import generate
+from services.templates import get_template
+from services.xlsx_import import XlsxImportError, import_xlsx
+from tests.conftest import SAMPLE_XLSX
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+
+
+@pytest.fixture(scope="module")
+def department(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("dept") / "部门.sqlite"
+    with DepartmentFile.create(path, "某某局", "101001") as f:
+        f.save(generate(get_template("national-2020"), rows=60))
+    return path
+
+
+def _changed(department: Path, tmp_path: Path, *statements: str) -> Path:
+    path = Path(shutil.copy(department, tmp_path / "改动.sqlite"))
+    con = sqlite3.connect(path)
+    for s in statements:
+        con.execute(s)
+    con.commit()
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("statement, words", [
+    ("UPDATE cell_value SET amount = 'NaN' WHERE id = (SELECT min(id) FROM cell_value)", "无法识别"),
+    ("UPDATE cell_value SET amount = 'Infinity' WHERE id = (SELECT min(id) FROM cell_value)", "无法识别"),
+    ("UPDATE cell_value SET amount = '7٠٧.١2' WHERE id = (SELECT min(id) FROM cell_value)", "无法识别"),
+    ("UPDATE cell_value SET amount = '1E+5' WHERE id = (SELECT min(id) FROM cell_value)", "无法识别"),
+    ("UPDATE cell_value SET amount = '12.50' WHERE id = (SELECT min(id) FROM cell_value)", "无法识别"),
+    ("UPDATE cell_value SET amount = x'00' WHERE id = (SELECT min(id) FROM cell_value)", "类型不对"),
+    ("UPDATE department_year SET year = '二〇二〇'", "类型不对"),
+    ("UPDATE department_year SET year = 99999", "年度“99999”无效"),
+    ("UPDATE cell_value SET col_no = 'x' WHERE id = (SELECT min(id) FROM cell_value)", "类型不对"),
+    ("UPDATE department SET name = CAST(x'ff fe 41' AS TEXT)", "无效的文字编码"),
+])
+def test_a_changed_department_file_gets_one_line_and_no_verdict(department, tmp_path, statement, words):
+    path = _changed(department, tmp_path, statement.replace("x'ff fe 41'", "x'fffe41'"))
+    for args in (("check", str(path)), ("export-pdf", str(path), "-o", str(tmp_path / "x.pdf")),
+                 ("submit", str(path), "--year", "2020", "-o", str(tmp_path / "s.sqlite"))):
+        p = run(*args)
+        assert p.returncode == 2, (args, p.stdout, p.stderr)
+        assert "Traceback" not in p.stderr and "审核通过" not in p.stdout
+        assert len(p.stderr.strip().splitlines()) == 1 and words in p.stderr, p.stderr
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "s.sqlite").exists()
+
+
+def test_figures_moved_behind_the_index_are_found(department, tmp_path):
+    """Damage quick_check misses: a figure's row changed on a table page while the index still
+    says where it was (what a stale or swapped page does); the full integrity_check finds it."""
+    path = Path(shutil.copy(department, tmp_path / "坏.sqlite"))
+    con = sqlite3.connect(path)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    code = con.execute("SELECT row_key FROM cell_value WHERE length(row_key) = 7 ORDER BY id LIMIT 1").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    moved = code[:-1] + ("9" if code[-1] != "9" else "8")
+    for start in range(page_size, len(data), page_size):
+        if data[start] == 0x0D and (at := data.find(code.encode(), start, start + page_size)) >= 0:
+            data[at:at + 7] = moved.encode()  # same length and type: every page still reads
+            break
+    else:
+        pytest.fail("no table page holds the code")
+    path.write_bytes(bytes(data))
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+    assert con.execute("PRAGMA integrity_check").fetchall() != [("ok",)]
+    con.close()
+    p = run("check", str(path))
+    assert p.returncode == 2 and "已损坏" in p.stderr and "Traceback" not in p.stderr, p.stderr
+
+
+# ── bounded fuzz tests (item 8) ───────────────────────────────────────────
+_FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@_FUZZ
+@given(st.lists(st.tuples(st.integers(0, 2**20), st.integers(0, 255)), min_size=1, max_size=8))
+def test_fuzz_the_department_file_opener(department, tmp_path, flips):
+    data = bytearray(department.read_bytes())
+    for at, byte in flips:
+        data[at % len(data)] = byte
+    path = tmp_path / "fuzz.sqlite"
+    path.write_bytes(bytes(data))
+    try:
+        with DepartmentFile.open(path, readonly=True) as f:
+            for y in f.years():
+                f.load(y)
+    except DepartmentFileError as e:
+        assert "\n" not in str(e)
+
+
+@pytest.fixture(scope="module")
+def sample_parts() -> dict[str, bytes]:
+    with zipfile.ZipFile(SAMPLE_XLSX) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@_FUZZ
+@given(st.data())
+def test_fuzz_the_workbook_reader(sample_parts, tmp_path, data):
+    name = data.draw(st.sampled_from(sorted(n for n in sample_parts if n.endswith(".xml"))))
+    body = bytearray(sample_parts[name])
+    for _ in range(data.draw(st.integers(1, 6))):
+        at = data.draw(st.integers(0, len(body) - 1))
+        body[at:at + data.draw(st.integers(0, 20))] = data.draw(st.binary(max_size=20))
+    path = tmp_path / "fuzz.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in sample_parts.items():
+            z.writestr(n, bytes(body) if n == name else b)
+    try:
+        import_xlsx(path)
+    except XlsxImportError as e:
+        assert "\n" not in str(e)
+
+
+@_FUZZ
+@given(st.text(max_size=400), st.sampled_from(["utf-8", "gb18030"]))
+def test_fuzz_the_roster_reader_csv(tmp_path, text, encoding):
+    path = tmp_path / "名单.csv"
+    path.write_bytes(("部门代码,部门名称\n" + text).encode(encoding, "replace"))
+    try:
+        entries = read_roster(path)
+    except RosterError as e:
+        assert "\n" not in str(e)
+        return
+    assert all(e.name and "\n" not in e.name for e in entries)
+
+
+@_FUZZ
+@given(st.data())
+def test_fuzz_the_roster_reader_xlsx(tmp_path, data):
+    from tests import hostile
+
+    rows = data.draw(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=12)), max_size=8))
+    path = hostile.stale_dimension(tmp_path / "名单.xlsx", rows)
+    raw = bytearray(path.read_bytes())
+    for _ in range(data.draw(st.integers(0, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    path.write_bytes(bytes(raw))
+    try:
+        read_roster(path)
+    except RosterError as e:
+        assert "\n" not in str(e)
