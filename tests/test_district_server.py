@@ -17,30 +17,19 @@ from services.exchange.consolidate import ADDED, OLDER, consolidate
 from services.exchange.district_file import DistrictError
 from services.exchange.roster import RosterEntry, set_roster
 from services.exchange.status import District
-from services.exchange.submission import seal, submit
+from services.exchange.submission import seal
 from services.money import D
 from services.store import DepartmentFile
 from services.workbook import Cell
-from services.xlsx_import import import_xlsx
-from tests.paths import FIXTURES, ROOT
+from tests.paths import ROOT
+from tests.sealed_seeds import sealed_seeds
 
 SPENT = Cell("01", "本年支出合计", 2)
 
 
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("pg-seeds")
-    out: dict[str, Path] = {}
-    for key, name in (("zz", "zhuzhou_2020.xlsx"), ("wh", "wuhan_2020.xlsx")):
-        wb = import_xlsx(FIXTURES / name).workbook
-        dept = root / f"{key}.sqlite"
-        with DepartmentFile.create(dept, wb.department, wb.department_code) as f:
-            f.save(wb)
-        out[key] = dept
-    submit(out["zz"], 2020, root / "zz.sub", allow_errors=True)
-    submit(out["wh"], 2020, root / "wh.sub")
-    out["zz.sub"], out["wh.sub"] = root / "zz.sub", root / "wh.sub"
-    return out
+    return sealed_seeds(tmp_path_factory.mktemp("pg-seeds"))
 
 
 def _snapshot(url: str) -> tuple:

@@ -28,8 +28,8 @@ from services.store import DepartmentFile, DepartmentFileError
 from services.synthetic import generate
 from services.templates import get_template
 from services.workbook import Cell
-from services.xlsx_import import import_xlsx
 from tests.district_reads import department_findings, history, list_departments, load_consolidated, load_department, status
+from tests.sealed_seeds import sealed_seeds
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 if not FIXTURES.is_dir():
@@ -40,18 +40,7 @@ ZZ, WH = "株洲市渌口区信访局", "武汉市汉阳区信访局"
 # ── fixtures: two real departments, sealed once per session ───────────────
 @pytest.fixture(scope="session")
 def seeds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("seeds")
-    out: dict[str, Path] = {}
-    for key, name in (("zz", "zhuzhou_2020.xlsx"), ("wh", "wuhan_2020.xlsx")):
-        wb = import_xlsx(FIXTURES / name).workbook
-        dept = root / f"{key}.sqlite"
-        with DepartmentFile.create(dept, wb.department, wb.department_code) as f:
-            f.save(wb)
-        out[key] = dept
-    submit(out["zz"], 2020, root / "zz.sub", allow_errors=True)
-    submit(out["wh"], 2020, root / "wh.sub")
-    out["zz.sub"], out["wh.sub"] = root / "zz.sub", root / "wh.sub"
-    return out
+    return sealed_seeds(tmp_path_factory.mktemp("seeds"))
 
 
 @pytest.fixture

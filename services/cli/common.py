@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from services.exchange.target import Target
 from services.findings import SEVERITY_ZH, Finding
 from services.workbook import Workbook
+
+if TYPE_CHECKING:
+    from services.store.repository import Repository
 
 #: 0 done; 1 errors found (or a file refused); 2 a file that cannot be read or written
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -68,12 +71,7 @@ def load_any(path: Target, year: int | None = None, template: str | None = None)
 
     try:
         with DepartmentFile.open(path, readonly=True) as f:
-            years = f.years()
-            if year is not None:
-                if year not in years:
-                    raise InputError(f"{path.name} 中没有 {year} 年度的数据（已有：{'、'.join(map(str, years)) or '无'}）")
-                years = [year]
-            return Loaded([f.load(y) for y in years])
+            return _years(f, year, path.name)
     except DepartmentFileError as e:
         raise InputError(str(e)) from None
 
@@ -114,11 +112,16 @@ def _from_server(url: str, year: int | None) -> Loaded:
 
     try:
         with reading(url) as (district, _conn):
-            years = district.years()
-            if year is not None:
-                if year not in years:
-                    raise InputError(f"{label(url)} 中没有 {year} 年度的数据（已有：{'、'.join(map(str, years)) or '无'}）")
-                years = [year]
-            return Loaded([district.load(y) for y in years])
+            return _years(district, year, label(url))
     except DistrictError as e:
         raise InputError(str(e)) from None
+
+
+def _years(source: Repository, year: int | None, where: str) -> Loaded:
+    """Every year of a department file or a district (or just ``year``, which must be there)."""
+    years = source.years()
+    if year is not None:
+        if year not in years:
+            raise InputError(f"{where} 中没有 {year} 年度的数据（已有：{'、'.join(map(str, years)) or '无'}）")
+        years = [year]
+    return Loaded([source.load(y) for y in years])
