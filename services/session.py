@@ -317,7 +317,9 @@ class EntrySession:
             keys = ancestors | {r.key for r in self.wb.table(table).total_rows if r.key}
             cells = [c for c in self.autofill.formulas if c.table == table and c.row in keys]
             change.add(self._finish({**cleared, **self.autofill.refill(cells)}))
-        return self._record(Step(f"删除科目 {'、'.join(codes)}", rows={table: (before, self.rows(table))}), change)
+        # totals refilled in other tables (if a template sums across tables) are undone as figures
+        elsewhere = {c: v for c, v in change.values.items() if c.table != table}
+        return self._record(Step(f"删除科目 {'、'.join(codes)}", values=elsewhere, rows={table: (before, self.rows(table))}), change)
 
     def set_rows(self, target: RowSet, label: str = "修改科目行") -> Change:
         """Make a coded table's rows and figures exactly ``target``; saved and re-checked."""
