@@ -69,3 +69,9 @@ def test_the_command_line_is_one_package():
     assert outside == []
     sub = next(a for a in parser()._actions if a.dest == "command")
     assert set(sub.choices) == COMMANDS  # type: ignore[attr-defined]
+
+
+def test_the_window_starts_without_the_database_library():
+    """SQLAlchemy costs ~0.4 s: the window imports it only when a department file or a district is opened."""
+    mods = _modules_after("import ui.main_window, ui.app")
+    assert "sqlalchemy" not in mods and "services.exchange.status" not in mods

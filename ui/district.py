@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from services.exchange.roster import RosterEntry
-from services.exchange.status import DepartmentStatus
 from services.findings import Finding
 from ui.document import Document, OpenError
+
+if TYPE_CHECKING:  # the exchange (SQLAlchemy, ~0.4 s) is imported when a district is opened
+    from services.exchange.roster import RosterEntry
+    from services.exchange.status import DepartmentStatus
 
 #: The status bar's sentence for the district's own (汇总) tables.
 CONSOLIDATED_READ_ONLY = "只读：全区汇总数由各部门上报数自动相加，下次汇总时会重新计算并覆盖；如需修改，请部门改正后重新上报"

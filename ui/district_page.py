@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from services.exchange.status import DepartmentStatus
 from services.findings import Finding
 from ui import dialogs
 from ui.district import (
@@ -49,6 +48,9 @@ from ui.district import (
 )
 from ui.findings_panel import FindingsPanel
 from ui.performance_page import PerformancePage
+
+if TYPE_CHECKING:  # the exchange (SQLAlchemy, ~0.4 s) is imported when a district is opened
+    from services.exchange.status import DepartmentStatus
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
