@@ -74,7 +74,7 @@ class SessionEditor(QObject):
 
     def rename_code(self, table: str, code: str, name: str) -> bool:
         change = self.run(lambda: self.session.rename_code(table, code, name))
-        return change is not None and bool(change)
+        return bool(change)  # None (refused) or a rename that changed nothing: False
 
     def remove_codes(self, table: str, codes: list[str]) -> Change | None:
         return self.run(lambda: self.session.remove_codes(table, codes))

@@ -111,14 +111,9 @@ def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: T
 def cmd_export_xlsx(src: Target, year: int | None, dest: Path, out: TextIO, err: TextIO) -> int:
     from services.xlsx_export import export_xlsx
 
-    try:
-        loaded = load_any(src, year)
-    except InputError as e:
-        err.write(f"无法读取：{e}\n")
+    wb = _year_to_export(src, year, out, err)
+    if wb is None:
         return EXIT_UNREADABLE
-    wb = max(loaded.workbooks, key=lambda w: w.year)
-    if year is None and len(loaded.workbooks) > 1:
-        out.write(f"文件中有多个年度，导出最新的 {wb.year} 年度（可用 --year 指定）。\n")
     try:
         export_xlsx(wb, dest)
         if isinstance(src, str) or src.suffix.lower() == ".sqlite":  # a server district, or maybe a district file
@@ -140,17 +135,9 @@ def cmd_export_pdf(src: Target, year: int | None, dest: Path, out: TextIO, err: 
     """``main.py export-pdf PATH [--year Y] -o OUT.pdf``: 0 written, 2 unreadable or unwritable."""
     from services.pdf import export_pdf
 
-    try:
-        loaded = load_any(src, year)
-    except InputError as e:
-        err.write(f"无法读取：{e}\n")
+    wb = _year_to_export(src, year, out, err)
+    if wb is None:
         return EXIT_UNREADABLE
-    if not loaded.workbooks:
-        err.write(f"无法读取：{label(src)} 中没有任何年度的数据\n")
-        return EXIT_UNREADABLE
-    wb = max(loaded.workbooks, key=lambda w: w.year)
-    if year is None and len(loaded.workbooks) > 1:
-        out.write(f"文件中有多个年度，导出最新的 {wb.year} 年度（可用 --year 指定）。\n")
     try:
         res = export_pdf(wb, dest)
     except OSError as e:
@@ -163,6 +150,23 @@ def cmd_export_pdf(src: Target, year: int | None, dest: Path, out: TextIO, err: 
         for p in res.placeholders:
             out.write(f"  - {p}\n")
     return EXIT_OK
+
+
+def _year_to_export(src: Target, year: int | None, out: TextIO, err: TextIO) -> Workbook | None:
+    """The year an export writes: ``year``, or the latest (saying so when there are several);
+    None, with the reason written, when there is none."""
+    try:
+        loaded = load_any(src, year)
+    except InputError as e:
+        err.write(f"无法读取：{e}\n")
+        return None
+    if not loaded.workbooks:
+        err.write(f"无法读取：{label(src)} 中没有任何年度的数据\n")
+        return None
+    wb = max(loaded.workbooks, key=lambda w: w.year)
+    if year is None and len(loaded.workbooks) > 1:
+        out.write(f"文件中有多个年度，导出最新的 {wb.year} 年度（可用 --year 指定）。\n")
+    return wb
 
 
 def _report_checks(wb: Workbook, out: TextIO) -> None:

@@ -24,7 +24,7 @@ from services.exchange.district_file import DistrictError
 from services.exchange.district_store import Transaction, writing
 from services.exchange.target import Target
 from services.money import round_cent
-from services.workbook import Cell
+from services.workbook import Cell, Workbook
 
 OFFSET, ADJUST = cast(Table, DistrictOffset.__table__), cast(Table, DistrictAdjust.__table__)
 MAX_TEXT = 200
@@ -68,33 +68,33 @@ def record(district: Target, year: int, cell: Cell, amount: Decimal, parties: st
         oid = tx.conn.execute(insert(OFFSET).values(
             year=year, table_no=cell.table, row_key=cell.row, col_no=cell.col, amount=amount, parties=parties,
             reason=reason, recorded_by=by, recorded_at=_now()).returning(OFFSET.c.id)).scalar_one()
-        _readjust(tx, year)
+        _readjust(tx, year, wb)
     return oid
 
 
 def remove(district: Target, year: int, offset_id: int) -> None:
     """Remove one offset; the 汇总 gets its amount back."""
     with writing(district, "") as tx:
-        _summary(tx, year)
+        wb = _summary(tx, year)
         if tx.conn.execute(delete(OFFSET).where(OFFSET.c.year == year, OFFSET.c.id == offset_id)).rowcount == 0:
             raise DistrictError(f"{year} 年度没有第 {offset_id} 号抵消")
-        _readjust(tx, year)
+        _readjust(tx, year, wb)
 
 
-def _summary(tx: Transaction, year: int):  # noqa: ANN202 - a Workbook
+def _summary(tx: Transaction, year: int) -> Workbook:
     if year not in tx.years.years():
         raise DistrictError(f"区汇总中还没有 {year} 年度的汇总数")
     return tx.years.load(year)
 
 
-def _readjust(tx: Transaction, year: int) -> None:
+def _readjust(tx: Transaction, year: int, wb: Workbook) -> None:
     """What every offset of the year takes out, the totals that sum its cell included, written into
-    the 汇总 year where it changed (plain sum minus what the offsets take out)."""
+    the 汇总 year where it changed (plain sum minus what the offsets take out); ``wb`` is the year,
+    read once for its rows (the rules that sum a cell depend on them, not on the figures)."""
     from services.autofill import Autofill
     from services.engine import Checker
 
     c = tx.conn
-    wb = tx.years.load(year)
     moved: dict[Cell, Decimal] = {}
     for o in offsets(c, year):
         moved[o.cell] = moved.get(o.cell, Decimal(0)) - o.amount

@@ -71,8 +71,12 @@ def _add(target: dict[Key, tuple[Decimal, int]], rows: list[list[Any]], sign: in
 
 def stored(c: Connection, year: int) -> bool:
     """Whether the district keeps running sums for ``year`` (a district from before it did has none)."""
-    return c.execute(select(func.count()).select_from(TOTAL).where(TOTAL.c.year == year)).scalar_one() > 0 or \
-        c.execute(select(func.count()).select_from(TOTAL_ROW).where(TOTAL_ROW.c.year == year)).scalar_one() > 0
+    return _any(c, TOTAL, year) or _any(c, TOTAL_ROW, year)
+
+
+def _any(c: Connection, table: Table, year: int) -> bool:
+    # one row is enough to know: never count a district's whole year on the consolidation path
+    return c.execute(select(table.c.year).where(table.c.year == year).limit(1)).first() is not None
 
 
 def apply(c: Connection, year: int, template_id: str, delta: YearDelta, now: str) -> None:
@@ -127,7 +131,7 @@ def adjustments(c: Connection, year: int, keys: list[Key] | None = None) -> dict
     """What the offsets take out of these cells of the year (of every cell: ``keys`` None)."""
     mine = ADJUST.c.year == year
     cols = (ADJUST.c.table_no, ADJUST.c.row_key, ADJUST.c.col_no)
-    if c.execute(select(func.count()).select_from(ADJUST).where(mine)).scalar_one() == 0:
+    if not _any(c, ADJUST, year):
         return {}
     if keys is None or len(keys) >= WHOLE_FROM:
         found = c.execute(select(*cols, ADJUST.c.amount).where(mine)).all()
