@@ -15,8 +15,9 @@ import unicodedata
 from decimal import Decimal
 
 from services.findings import SEVERITY_ZH, Finding, fmt
-from services.money import AmountError, format_wan, parse_amount, round_cent, to_storage
+from services.money import AmountError, format_wan, normalise, parse_amount, round_cent, to_storage
 from services.printed import HeaderCell, PrintedTable
+from services.rounding import YUAN, entry_unit
 from services.workbook import Cell, Workbook
 
 __all__ = ["MAX_ROW_NAME", "EntryError", "HeaderCell", "TableForm"]
@@ -59,7 +60,16 @@ class TableForm(PrintedTable):
         if kind == "code":
             return r.code
         cell = self.cell(row, column)
-        return format_wan(self.wb.get(cell)) if cell else ""
+        if cell is None:
+            return ""
+        v = self.wb.get(cell)
+        return format_wan(v.scaleb(4) if v is not None and self.unit == YUAN else v)
+
+    @property
+    def unit(self) -> str:
+        """The unit figures are typed and shown in: 万元, or 元 for a year kept as the ledger
+        holds it (stored exactly; published in 万元 by 舍位平衡, `services.rounding`)."""
+        return entry_unit(self.wb)
 
     def edit_text(self, row: int, column: int) -> str:
         """The exact figure, as F2 shows it (no separators, every decimal kept); a 科目名称 as it is."""
@@ -67,7 +77,8 @@ class TableForm(PrintedTable):
         if cell is None:
             r = self.row_at(row, column)
             return r.label if r is not None and self.renamable(row, column) else self.text(row, column)
-        return to_storage(self.wb.get(cell)) or ""
+        v = self.wb.get(cell)
+        return to_storage(v.scaleb(4) if v is not None and self.unit == YUAN else v) or ""
 
     def renamable(self, row: int, column: int) -> str | None:
         """The code whose 科目名称 this is, when the clerk may rename it (a coded row's name)."""
@@ -145,9 +156,9 @@ class TableForm(PrintedTable):
         except AmountError as e:
             raise EntryError(f"{self.describe(cell)}：{e}") from None
         if d is not None and d != round_cent(d):
-            # 万元 to the cent, as published: a third decimal is a slip (or 元 typed as 万元)
-            raise EntryError(f"{self.describe(cell)}：“{text.strip()}”超过两位小数；金额以万元为单位，只填到分（如 {format_wan(round_cent(d))}）")
-        return d
+            # to the cent of the unit: a third decimal is a slip (or 元 typed as 万元)
+            raise EntryError(f"{self.describe(cell)}：“{text.strip()}”超过两位小数；金额以{self.unit}为单位，只填到分（如 {format_wan(round_cent(d))}）")
+        return normalise(d.scaleb(-4)) if d is not None and self.unit == YUAN else d
 
     def plan_paste(self, top: int, left: int, grid: list[list[str]], manual_totals: bool = False) -> tuple[dict[Cell, Decimal | None], int]:
         """Figures for a block pasted at (top, left), all or nothing; and how many computed

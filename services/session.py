@@ -369,6 +369,15 @@ class EntrySession:
         change = self._set_text(key, text)
         return self._record(Step("修改文字", texts=change.texts, merge=f"text:{key}"), change)
 
+    def set_entry_unit(self, unit: str) -> Change:
+        """How this year's figures are typed and shown: in 元, as the ledger holds them (stored
+        exactly, published in 万元 by 舍位平衡), or in 万元. No figure changes."""
+        self._writable()
+        from services.rounding import ENTRY_UNIT_KEY, YUAN
+
+        change = self._set_text(ENTRY_UNIT_KEY, YUAN if unit == YUAN else None)
+        return self._record(Step(f"金额单位改为{YUAN if unit == YUAN else '万元'}", texts=change.texts), change)
+
     def _set_text(self, key: str, text: str | None) -> Change:
         old = self.wb.texts.get(key)
         if old == text or (old is None and text == ""):

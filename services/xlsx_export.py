@@ -36,6 +36,9 @@ def export_xlsx(workbook: Workbook, path: str | PathLike[str]) -> None:
     """Write ``workbook`` to ``path`` (replaced only once the new file is complete)."""
     from openpyxl import Workbook as XlBook  # lazy: start-up must not pay for openpyxl
 
+    from services.rounding import published
+
+    workbook = published(workbook)  # a year kept in 元 exports balanced 万元 (舍位平衡)
     path = Path(path)
     book = XlBook()
     book.remove(book.active)

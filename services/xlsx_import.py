@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
+from services.rounding import ENTRY_UNIT_KEY, YUAN, finer_than_cent
 from services.templates import NATIONAL, TableSpec, Template, all_templates, get_template, region_of, template_for_year
 from services.workbook import Unread, Workbook
 from services.xlsx_cells import SheetGrid, is_number, norm, ref
@@ -80,6 +81,11 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
             unread[no] = lost
             notes.append(f"公开{no}表未能完整读入：{lost.why}；涉及未读入数字的审核只作提示，不算错误")
     wb.set_unread(unread)
+    if any(m.unit in ("元", "千元") for m in metas.values()) and finer_than_cent(wb):
+        # kept to the 元 as the ledger holds it; shown and typed in 元, published in 万元 rounded
+        # so that every sum adds up (舍位平衡, `services.rounding`)
+        wb.texts[ENTRY_UNIT_KEY] = YUAN
+        notes.append("金额按元精确保存，录入和显示以元为单位；公开表按万元舍位平衡后打印，各表合计与明细一致")
     from services.performance import save_forms
     from services.performance.xlsx import read_forms
 

@@ -91,7 +91,11 @@ class SessionEditor(QObject):
         """Repaint exactly the cells whose figure or findings changed, then emit `changed`."""
         if change.whole:
             self._models = {}  # the year was replaced: the window lays its pages out again
-        for table in change.tables:
+        from services.rounding import ENTRY_UNIT_KEY
+
+        # the unit (元 | 万元) changes how every figure of the year is shown
+        relaid = set(self._models) if ENTRY_UNIT_KEY in change.texts else change.tables
+        for table in relaid:
             if table in self._models:
                 self._models[table].relayout()
         cells: dict[str, list[Cell]] = {}
@@ -101,6 +105,6 @@ class SessionEditor(QObject):
             if f.cell is not None:
                 cells.setdefault(f.cell.table, []).append(f.cell)
         for table, cs in cells.items():
-            if table in self._models and table not in change.tables:
+            if table in self._models and table not in relaid:
                 self._models[table].repaint_cells(cs)
         self.changed.emit(change)

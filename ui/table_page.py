@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ui.column_fit import fit
 from ui.editing import SessionEditor
@@ -38,7 +38,16 @@ class TablePage(QWidget):
         self.department = QLabel()
         meta.addWidget(self.department)
         meta.addStretch(1)
-        meta.addWidget(QLabel("单位：万元"))
+        meta.addWidget(QLabel("单位："))
+        # 元: the year is typed as the ledger holds it and published in 万元 by 舍位平衡
+        self.unit = QComboBox()
+        self.unit.addItems(["万元", "元"])
+        self.unit.setObjectName(f"unit{table}")
+        self.unit.setToolTip("金额单位：选“元”可按账上的元录入（精确到分），打印和导出时按万元舍位平衡，各表合计与明细一致")
+        self.unit.setEnabled(not editor.session.read_only)
+        self.unit.activated.connect(self._unit_chosen)
+        editor.changed.connect(self._changed)  # an undo may change the unit back
+        meta.addWidget(self.unit)
         self.note = QLabel(spec.note)
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #4a5560;")
@@ -128,9 +137,27 @@ class TablePage(QWidget):
             self._fit()
         return False
 
+    def _changed(self, change) -> None:  # noqa: ANN001 - a Change
+        from services.rounding import ENTRY_UNIT_KEY
+
+        if ENTRY_UNIT_KEY in change.texts:
+            self.unit.setCurrentText(self.model.form.unit)
+
+    def _unit_chosen(self, index: int) -> None:
+        unit = self.unit.itemText(index)
+        if unit != self.model.form.unit:
+            at = self.view.currentIndex()
+            self.editor.run(lambda: self.editor.session.set_entry_unit(unit))
+            if at.isValid():  # the table was laid out again: the clerk stays on the same cell
+                self.view.setCurrentIndex(self.model.index(at.row(), at.column()))
+        self.refresh()
+        self.view.setFocus()
+
     def refresh(self) -> None:
-        """The department's name, the table's note, and the printed sentence for an empty table."""
+        """The department's name, the unit, the table's note, and the printed sentence for an
+        empty table."""
         spec, wb = self.model.form.spec, self.model.form.wb
+        self.unit.setCurrentText(self.model.form.unit)
         self.department.setText(f"部门：{wb.department or '（未填写）'}")
         empty = spec.empty_note if spec.empty_note and wb.is_empty(spec.no) else ""
         self.note.setText("\n".join(t for t in (spec.note, empty) if t))

@@ -42,7 +42,9 @@ def export_pdf(workbook: Workbook, path: str | Path, *, progress: Progress | Non
     """
     start = time.perf_counter()
     from services.pdf.document import build  # lazy: ReportLab
+    from services.rounding import published
 
+    workbook = published(workbook)  # a year kept in 元 prints balanced 万元 (舍位平衡)
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     try:
