@@ -169,3 +169,91 @@ def test_fuzz_the_roster_reader_xlsx(tmp_path, data):
         read_roster(path)
     except RosterError as e:
         assert "\n" not in str(e)
+
+
+# ── 校验值: damage that SQLite's own checks cannot see ────────────────────────
+def _flip_in_place(path: Path, old: bytes, new: bytes) -> None:
+    """Change a stored value's bytes where they lie, as a bad sector or another program would:
+    same length, same type, every B-tree and index still in order."""
+    data = bytearray(path.read_bytes())
+    at = data.find(old)
+    assert at >= 0, old
+    data[at:at + len(old)] = new
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("old, new", [
+    ("模拟局".encode(), "模仿局".encode()),  # the department's name
+    (b"\xe7\xa7\x91\xe7\x9b\xae", "料目".encode()),  # a 科目名称 (科目2010301 …)
+])
+def test_bytes_changed_in_place_are_found_though_integrity_check_passes(department, tmp_path, old, new):
+    path = Path(shutil.copy(department, tmp_path / "改.sqlite"))
+    _flip_in_place(path, old, new)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]  # SQLite sees nothing wrong
+    con.close()
+    for args in (("check", str(path)), ("submit", str(path), "--year", "2020", "-o", str(tmp_path / "s.sqlite"))):
+        p = run(*args)
+        assert p.returncode == 2 and "校验值不符" in p.stderr and "审核通过" not in p.stdout, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_a_figure_changed_in_place_is_found(department, tmp_path):
+    path = Path(shutil.copy(department, tmp_path / "改.sqlite"))
+    con = sqlite3.connect(path)
+    amount = con.execute("SELECT amount FROM cell_value WHERE length(amount) >= 6 ORDER BY id LIMIT 1").fetchone()[0]
+    con.close()
+    changed = ("1" if amount[0] != "1" else "2") + amount[1:]
+    _flip_in_place(path, amount.encode(), changed.encode())
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    con.close()
+    p = run("check", str(path))
+    assert p.returncode == 2 and "校验值不符" in p.stderr, p.stderr
+
+
+def test_every_edit_keeps_the_checksum(department, tmp_path):
+    """Each way the program writes a year leaves it readable: the checksum follows every edit."""
+    from decimal import Decimal
+
+    from services.workbook import Cell
+
+    path = Path(shutil.copy(department, tmp_path / "编辑.sqlite"))
+    with DepartmentFile.open(path) as f:
+        wb = f.load(2020)
+        code = next(c for c in wb.codes("03") if len(c) == 7)
+        f.set_cell(2020, Cell("03", code, 1), Decimal("1.5"))
+        f.set_cells(2020, {Cell("03", code, 2): None, Cell("01", "其他收入", 1): Decimal("-2")})
+        f.set_prior(2020, Cell("01", "其他收入", 1), Decimal("3"))
+        f.set_text(2020, "部门职责", "负责……")
+        f.set_text(2020, "部门职责", None)
+        f.set_coded_row(2020, "03", "2130599", "其他")
+        f.set_coded_row(2020, "03", "2130599", "其他支出")
+        f.remove_coded_row(2020, "03", code)
+        again = generate(get_template("national-2020"), 2021, rows=5)
+        f.save(again)
+        f.save(again)  # a year replaced whole
+        f.delete_year(2021)
+    with DepartmentFile.open(path, readonly=True) as f:
+        wb = f.load(2020)
+    assert wb.get(Cell("01", "其他收入", 1)) == Decimal("-2") and wb.coded["03"]["2130599"] == "其他支出"
+    assert code not in wb.coded["03"]
+    assert run("check", str(path)).returncode in (0, 1)
+
+
+def test_a_file_from_before_checksums_opens_and_gets_one(department, tmp_path):
+    path = Path(shutil.copy(department, tmp_path / "旧.sqlite"))
+    con = sqlite3.connect(path)
+    con.execute("DELETE FROM meta WHERE key LIKE '校验值:%'")
+    con.commit()
+    con.close()
+    with DepartmentFile.open(path) as f:
+        f.load(2020)  # nothing to compare with: read as it is
+        f.set_text(2020, "部门职责", "负责……")  # the first edit gives the year its checksum
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM meta WHERE key = '校验值:2020'").fetchone() == (1,)
+    con.execute("UPDATE narrative_text SET text = '改过' WHERE key = '部门职责'")
+    con.commit()
+    con.close()
+    assert "校验值不符" in run("check", str(path)).stderr

@@ -71,6 +71,8 @@ class DepartmentFile(Repository):
         self.migrated_from = migrated_from
         self.backup_path = backup_path
         self.journal_mode = dbapi.execute("PRAGMA journal_mode").fetchone()[0]
+        # a district's 汇总 is written by the consolidation's own statements: no 校验值 kept there
+        self.keeps_digest = dbapi.execute("SELECT 1 FROM meta WHERE key = 'kind' AND value = 'district'").fetchone() is None
         self._dbapi = dbapi
         self._begin = "BEGIN"
         self._synced = time.monotonic()

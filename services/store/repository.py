@@ -19,8 +19,9 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as upsert
 
-from models.schema import CellValue, CodedRow, Department, DepartmentYear, NarrativeText, PriorValue, StoredAmountError
-from services.money import AmountError
+from models.schema import CellValue, CodedRow, Department, DepartmentYear, Meta, NarrativeText, PriorValue, StoredAmountError
+from services.money import AmountError, to_storage
+from services.store import digest
 from services.store.errors import DepartmentFileError, Problem
 from services.templates import TemplateError, get_template
 from services.workbook import Cell, Workbook
@@ -52,6 +53,10 @@ def _prepared() -> dict[str, Any]:
         out[f"put_{name}"] = stmt.on_conflict_do_update(
             index_elements=["year_id", "table_no", "row_key", "col_no"], set_={"amount": stmt.excluded.amount}
         )
+        out[f"get_{name}"] = select(table.c.amount).where(
+            table.c.year_id == bindparam("year_id"), table.c.table_no == bindparam("table_no"),
+            table.c.row_key == bindparam("row_key"), table.c.col_no == bindparam("col_no"),
+        )
         out[f"clear_{name}"] = delete(table).where(
             table.c.year_id == bindparam("year_id"), table.c.table_no == bindparam("table_no"),
             table.c.row_key == bindparam("row_key"), table.c.col_no == bindparam("col_no"),
@@ -64,12 +69,21 @@ def _prepared() -> dict[str, Any]:
         rows.c.year_id == bindparam("year_id"), rows.c.table_no == bindparam("table_no"),
         rows.c.code == bindparam("code"),
     )
+    out["get_row"] = select(rows.c.name).where(
+        rows.c.year_id == bindparam("year_id"), rows.c.table_no == bindparam("table_no"),
+        rows.c.code == bindparam("code"),
+    )
+    out["get_row_values"] = select(cells.c.col_no, cells.c.amount).where(
+        cells.c.year_id == bindparam("year_id"), cells.c.table_no == bindparam("table_no"),
+        cells.c.row_key == bindparam("code"),
+    )
     out["drop_row_values"] = delete(cells).where(
         cells.c.year_id == bindparam("year_id"), cells.c.table_no == bindparam("table_no"),
         cells.c.row_key == bindparam("code"),
     )
     stmt = upsert(texts)
     out["put_text"] = stmt.on_conflict_do_update(index_elements=["year_id", "key"], set_={"text": stmt.excluded.text})
+    out["get_text"] = select(texts.c.text).where(texts.c.year_id == bindparam("year_id"), texts.c.key == bindparam("key"))
     out["clear_text"] = delete(texts).where(texts.c.year_id == bindparam("year_id"), texts.c.key == bindparam("key"))
     return out
 
@@ -81,6 +95,9 @@ class Repository:
     """Reads and writes of a department file's years; the file supplies its transactions."""
 
     path: Path
+    #: whether each year's 校验值 is kept (a department file; a district's 汇总 is not, see
+    #: `services.store.digest`)
+    keeps_digest: bool = False
 
     def _reading(self) -> AbstractContextManager[Connection]:
         raise NotImplementedError
@@ -97,6 +114,55 @@ class Repository:
         if year_id is None:
             raise self._no_year(year)
         return year_id
+
+    # ── the 校验值 of each year ─────────────────────────────────────────────
+    def _redigest(self, c: Connection, year: int, year_id: int, gone: list[int], added: list[int]) -> None:
+        """Keep the year's checksum after a write that replaced the rows hashed ``gone`` by the
+        rows hashed ``added`` (same transaction)."""
+        if not self.keeps_digest:
+            return
+        k = digest.key(year)
+        stored = c.execute(select(Meta.value).where(Meta.key == k)).scalar()
+        try:
+            new = (int(stored, 16) - sum(gone) + sum(added)) & digest.MASK if stored is not None else None
+        except ValueError:
+            new = None
+        if new is None:  # a year from before checksums (or an unreadable one): from its rows
+            new = self._digest_of(c, year_id)
+        self._put_digest(c, year, new)
+
+    @staticmethod
+    def _put_digest(c: Connection, year: int, value: int) -> None:
+        stmt = upsert(Meta).values(key=digest.key(year), value=digest.as_text(value))
+        c.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
+
+    @staticmethod
+    def _digest_of(c: Connection, year_id: int) -> int:
+        template_id = c.execute(select(DepartmentYear.template_id).where(DepartmentYear.id == year_id)).scalar_one()
+
+        def amounts(model: type[CellValue] | type[PriorValue]) -> list[tuple[str, str, int, str]]:
+            rows = c.execute(select(model.table_no, model.row_key, model.col_no, model.amount)
+                             .where(model.year_id == year_id))
+            return [(t, r, col, to_storage(a) or "") for t, r, col, a in rows]
+
+        rows = c.execute(select(CodedRow.table_no, CodedRow.code, CodedRow.name).where(CodedRow.year_id == year_id))
+        texts = c.execute(select(NarrativeText.key, NarrativeText.text).where(NarrativeText.year_id == year_id))
+        return digest.of_rows(template_id, amounts(CellValue), amounts(PriorValue),
+                              [tuple(r) for r in rows], [tuple(t) for t in texts])  # type: ignore[misc]
+
+    def _check_digest(self, year: int, stored: str, template_id: str, values: dict[Cell, Decimal],
+                      prior: dict[Cell, Decimal], coded: dict[str, dict[str, str]], texts: dict[str, str]) -> None:
+        """Refuse a year whose rows are not what the program wrote (see `services.store.digest`)."""
+        found = digest.of_rows(
+            template_id,
+            [(x.table, x.row, x.col, to_storage(v) or "") for x, v in values.items()],
+            [(x.table, x.row, x.col, to_storage(v) or "") for x, v in prior.items()],
+            [(t, code, name) for t, rows in coded.items() for code, name in rows.items()],
+            list(texts.items()))
+        if digest.as_text(found) != stored:
+            raise DepartmentFileError(
+                self.path, f"的 {year} 年度数据与保存时的校验值不符：文件被其他程序改动过或已损坏，"
+                "请用备份恢复（或从导出的 Excel 重新导入）", Problem.CORRUPT)
 
     # ── the department ─────────────────────────────────────────────────────
     def department(self) -> tuple[str, str]:
@@ -119,6 +185,12 @@ class Repository:
     def set_department(self, name: str, code: str = "") -> None:
         with self._writing() as c:
             self._put_department(c, name, code)
+            self._department_digest(c, name, code)
+
+    def _department_digest(self, c: Connection, name: str, code: str) -> None:
+        if self.keeps_digest:
+            stmt = upsert(Meta).values(key=digest.DEPARTMENT_KEY, value=digest.department(name, code))
+            c.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
 
     # ── whole years ────────────────────────────────────────────────────────
     def years(self) -> list[int]:
@@ -140,7 +212,7 @@ class Repository:
                 year_id, template_id = found
                 name, code = self._department(c)
                 values = self._amounts(c, CellValue, year_id)
-                prior = self._amounts(c, PriorValue, year_id)
+                prior = own_prior = self._amounts(c, PriorValue, year_id)
                 if not prior:
                     before = c.execute(select(DepartmentYear.id).where(DepartmentYear.year == year - 1)).scalar()
                     if before is not None:
@@ -155,6 +227,12 @@ class Repository:
                 texts = {k: t for k, t in c.execute(
                     select(NarrativeText.key, NarrativeText.text).where(NarrativeText.year_id == year_id)
                 )}
+                stored_digest = c.execute(select(Meta.value).where(Meta.key == digest.key(year))).scalar()
+                named = c.execute(select(Meta.value).where(Meta.key == digest.DEPARTMENT_KEY)).scalar()
+                if named is not None and named != digest.department(name, code):
+                    raise DepartmentFileError(
+                        self.path, "的部门名称或代码与保存时的校验值不符：文件被其他程序改动过或已损坏，请用备份恢复",
+                        Problem.CORRUPT)
         except StoredAmountError as e:
             raise DepartmentFileError(
                 self.path, f"的 {year} 年度有一个金额“{e}”无法识别，文件可能被其他程序改动过", Problem.CORRUPT
@@ -166,6 +244,8 @@ class Repository:
                 self.path, f"的 {year} 年度使用报表模板“{template_id}”，本软件没有这个模板，请升级本软件",
                 Problem.TEMPLATE,
             ) from None
+        if stored_digest is not None:
+            self._check_digest(year, stored_digest, template_id, values, own_prior, coded, texts)
         # Like Workbook.new: every coded table of the template has its (possibly empty) row set.
         for spec in template.tables.values():
             if spec.coded:
@@ -218,12 +298,22 @@ class Repository:
                 ])
             if workbook.department or workbook.department_code:
                 self._put_department(c, workbook.department, workbook.department_code)
+            if self.keeps_digest:
+                self._department_digest(c, *self._department(c))
+            if self.keeps_digest:
+                self._put_digest(c, workbook.year, digest.of_rows(
+                    workbook.template.id,
+                    [(x.table, x.row, x.col, to_storage(v) or "") for x, v in workbook.values.items()],
+                    [(x.table, x.row, x.col, to_storage(v) or "") for x, v in workbook.prior.items()],
+                    [(t, code, name) for t, rows in workbook.coded.items() for code, name in rows.items()],
+                    list(workbook.texts.items())))
 
     def delete_year(self, year: int) -> None:
         """Delete the year and everything in it (the rows go with it: ON DELETE CASCADE)."""
         with self._writing() as c:
             if c.execute(delete(DepartmentYear).where(DepartmentYear.year == year)).rowcount == 0:
                 raise self._no_year(year)
+            c.execute(delete(Meta).where(Meta.key == digest.key(year)))
 
     # ── single edits, each committed at once ───────────────────────────────
     def set_cell(self, year: int, cell: Cell, value: Decimal | None) -> None:
@@ -241,49 +331,65 @@ class Repository:
         kind = "prior" if prior else "cell"
         with self._writing() as c:
             year_id = self._touch(c, year)
+            gone, added = [], []
             for cell, value in values.items():
                 key = {"year_id": year_id, "table_no": cell.table, "row_key": cell.row, "col_no": cell.col}
+                if self.keeps_digest:
+                    old = c.execute(_SQL[f"get_{kind}"], key).scalar()
+                    if old is not None:
+                        gone.append(digest.value(kind, cell.table, cell.row, cell.col, to_storage(old) or ""))
+                    if value is not None:
+                        added.append(digest.value(kind, cell.table, cell.row, cell.col, to_storage(value) or ""))
                 if value is None:
                     c.execute(_SQL[f"clear_{kind}"], key)
                 else:
                     c.execute(_SQL[f"put_{kind}"], {**key, "amount": value})
+            self._redigest(c, year, year_id, gone, added)
 
     def set_prior(self, year: int, cell: Cell, value: Decimal | None) -> None:
         """Last year's figure for a cell (上年数); ``None`` clears it."""
         self._set_amount("prior", year, cell, value)
 
     def _set_amount(self, kind: str, year: int, cell: Cell, value: Decimal | None) -> None:
-        if value is not None:
-            _check_amount(value)
-        with self._writing() as c:
-            key = {"year_id": self._touch(c, year), "table_no": cell.table, "row_key": cell.row, "col_no": cell.col}
-            if value is None:
-                c.execute(_SQL[f"clear_{kind}"], key)
-            else:
-                c.execute(_SQL[f"put_{kind}"], {**key, "amount": value})
+        self.set_cells(year, {cell: value}, prior=kind == "prior")
 
     def set_coded_row(self, year: int, table: str, code: str, name: str = "") -> None:
         """Add a classification row to a coded table, or rename it ('' = the catalog's name)."""
         with self._writing() as c:
             year_id = self._touch(c, year)
-            c.execute(_SQL["put_row"], {"year_id": year_id, "table_no": table, "code": code, "name": name})
+            key = {"year_id": year_id, "table_no": table, "code": code}
+            old = c.execute(_SQL["get_row"], key).scalar() if self.keeps_digest else None
+            c.execute(_SQL["put_row"], {**key, "name": name})
+            self._redigest(c, year, year_id, [] if old is None else [digest.coded(table, code, old)],
+                           [digest.coded(table, code, name)])
 
     def remove_coded_row(self, year: int, table: str, code: str) -> None:
         """Remove a classification row and its figures, as `Workbook.remove_code` does
         (last year's figures for the row stay: they belong to last year)."""
         with self._writing() as c:
-            key = {"year_id": self._touch(c, year), "table_no": table, "code": code}
+            year_id = self._touch(c, year)
+            key = {"year_id": year_id, "table_no": table, "code": code}
+            gone = []
+            if self.keeps_digest:
+                gone = [digest.coded(table, code, name) for name in c.execute(_SQL["get_row"], key).scalars()]
+                gone += [digest.value("cell", table, code, col, to_storage(amount) or "")
+                         for col, amount in c.execute(_SQL["get_row_values"], key)]
             c.execute(_SQL["drop_row"], key)
             c.execute(_SQL["drop_row_values"], key)
+            self._redigest(c, year, year_id, gone, [])
 
     def set_text(self, year: int, key: str, text: str | None) -> None:
         """A text of the year; ``None`` removes it ('' is kept as an empty text)."""
         with self._writing() as c:
-            params = {"year_id": self._touch(c, year), "key": key}
+            year_id = self._touch(c, year)
+            params = {"year_id": year_id, "key": key}
+            old = c.execute(_SQL["get_text"], params).scalar() if self.keeps_digest else None
             if text is None:
                 c.execute(_SQL["clear_text"], params)
             else:
                 c.execute(_SQL["put_text"], {**params, "text": text})
+            self._redigest(c, year, year_id, [] if old is None else [digest.text(key, old)],
+                           [] if text is None else [digest.text(key, text)])
 
 
 class ConnectionRepository(Repository):
