@@ -209,11 +209,17 @@ def _each_row(wb: Workbook, spec: RuleSpec, rule: Formula) -> Iterator[Check]:
     terms = rule.lhs + rule.rhs
     needed = {c for t in terms if t.ref and t.ref.col is not None and t.ref.row is None for c in range(t.ref.col, (t.ref.col_to or t.ref.col) + 1)}
     simple = all(t.ref is None or (t.ref.row is None and t.ref.col is not None and t.ref.table in (None, spec.table)) for t in terms)
+    # The common case (栏1 = 栏2..7 on every row) builds the cells directly, once per template and
+    # row: departments share most of their codes, and a district re-checks thousands of them.
+    made: dict[str, Check] = wb.template.memo.setdefault(("row checks", spec.id), {}) if simple else {}
     for row in wb.row_keys(spec.table):
         if not needed <= set(wb.row_columns(spec.table, row)):
             continue
-        if simple:  # the common case (栏1 = 栏2..7 on every row): build the cells directly
-            yield _row_check(spec, rule, row)
+        if simple:
+            found = made.get(row)
+            if found is None:
+                found = made[row] = _row_check(spec, rule, row)
+            yield found
         else:
             yield from _shared_formula(wb, spec, rule, None, row)
 

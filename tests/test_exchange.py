@@ -827,3 +827,28 @@ def test_offsets_take_double_counted_money_out_of_the_summary(seeds: dict[str, P
         with pytest.raises(DistrictError, match=why):
             bad()
         assert _sha(district) == before
+
+
+def test_an_older_district_gets_the_department_name_index(tmp_path):
+    """Matching a submission to its department asks by name: a district made before that index
+    existed gets it on its next consolidation (create_all adds tables, not indexes)."""
+    import sqlite3
+
+    from services.exchange.consolidate import consolidate
+    from services.exchange.target import as_target
+    from tests.sealed_seeds import sealed_seeds
+
+    subs = sealed_seeds(tmp_path)
+    district = tmp_path / "区.sqlite"
+    assert consolidate([subs["zz.sub"]], as_target(str(district))).written
+    con = sqlite3.connect(district)
+    con.execute("DROP INDEX ix_district_department_name")
+    con.commit()
+    con.close()
+    assert consolidate([subs["wh.sub"]], as_target(str(district))).written
+    con = sqlite3.connect(district)
+    names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    plan = " ".join(r[3] for r in con.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM district_department WHERE code != '' AND name = '某局'"))
+    con.close()
+    assert "ix_district_department_name" in names and "ix_district_department_name" in plan

@@ -100,6 +100,9 @@ def run_gui(argv: list[str]) -> int:
             QMessageBox.critical(None, "无法打开", str(e))
         return 2
     win = MainWindow()
+    from ui.slot_guard import install
+
+    install(lambda: win, quiet=bool(args.screenshot))  # an exception in a slot: logged, told, the window goes on
     if args.year is not None and args.year not in doc.years:
         print(f"文件中没有 {args.year} 年度（已有：{'、'.join(map(str, doc.years))}），显示最新年度", file=sys.stderr)
     win.set_document(doc, args.year)

@@ -29,7 +29,7 @@ from models.district import (
     KIND_DISTRICT,
     KIND_KEY,
     VERSION_KEY,
-    DistrictBase,
+    create_district_tables,
 )
 from models.schema import Meta
 from services.store import DepartmentFile, DepartmentFileError
@@ -155,7 +155,7 @@ class WorkCopy:
             c = self.connect()
             try:
                 with c.begin():
-                    DistrictBase.metadata.create_all(c)  # checkfirst: adds only what is missing
+                    create_district_tables(c)  # adds only what is missing
                     if self._stamp is None:  # a new district file: say what it is
                         c.execute(insert(Meta), [{"key": KIND_KEY, "value": KIND_DISTRICT},
                                                  {"key": VERSION_KEY, "value": str(DISTRICT_SCHEMA_VERSION)}])

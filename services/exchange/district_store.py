@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from models.district import DISTRICT_SCHEMA_VERSION, KIND_DISTRICT, KIND_KEY, VERSION_KEY, DistrictBase
+from models.district import DISTRICT_SCHEMA_VERSION, KIND_DISTRICT, KIND_KEY, VERSION_KEY, create_district_tables
 from models.schema import Base, Department, Meta
 from services.exchange.district_file import DistrictError, WorkCopy, require_district
 from services.exchange.district_file import reading as reading_file
@@ -119,12 +119,12 @@ def _ensure_server_district(conn: Connection, where: str, name: str, code: str) 
     """The tables of a district on a server, created in an empty database; refuse anything else."""
     if inspect(conn).has_table(Meta.__tablename__):
         require_district(where, conn)
-        DistrictBase.metadata.create_all(conn)  # checkfirst: adds only what a later version added
+        create_district_tables(conn)  # adds only what a later version added
         return
     if inspect(conn).get_table_names():
         raise DistrictError(f"数据库 {where} 中已有其他数据表，不是区汇总数据库；请使用一个空数据库")
     Base.metadata.create_all(conn)
-    DistrictBase.metadata.create_all(conn)
+    create_district_tables(conn)
     from services.store.opening import APP_NAME
     from services.store.repository import _now
 
