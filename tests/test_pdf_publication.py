@@ -412,7 +412,7 @@ def test_font_metrics_cache_gives_the_same_bytes_and_survives_damage(tmp_path):
 @needs_poppler
 @pytest.mark.parametrize("name", ["seed003", "big"])
 def test_every_contents_entry_names_the_page_it_is_on(pdfs, name):
-    """The 目录's page numbers (found in a first pass that only lays out) are where the entries print."""
+    """The 目录's page numbers (each drawn as its heading is placed) are where the entries print."""
     path, _ = pdfs[name]
     pages = page_texts(path)
     numbered = {}
@@ -426,6 +426,32 @@ def test_every_contents_entry_names_the_page_it_is_on(pdfs, name):
     assert len(entries) > 20
     for title, page in entries:
         assert title in numbered[page] or title.split("、", 1)[1] in numbered[page], (title, page)  # tables print no numeral
+
+
+def test_the_document_is_laid_out_once(tmp_path, monkeypatch):
+    """The 目录's entries are the story's headings, known before the layout: one pass, not two."""
+    from services.pdf import document, export_pdf
+
+    def refused(*args, **kw):  # noqa: ANN002, ANN003
+        raise AssertionError("laid out twice")
+
+    monkeypatch.setattr(document.DisclosureDoc, "multiBuild", refused)
+    assert export_pdf(seed003(), tmp_path / "once.pdf").pages == 25
+
+
+@needs_poppler
+def test_headings_other_than_the_storys_fall_back_to_two_passes(tmp_path, monkeypatch):
+    """Should the placed headings ever differ from the story's, the 目录 is made in two passes,
+    and its numbers are as right as ever."""
+    from services.pdf import contents, document, export_pdf
+
+    monkeypatch.setattr(document, "entries_of", lambda story: contents.entries_of(story)[1:])
+    wb = seed003()
+    path = tmp_path / "twice.pdf"
+    assert export_pdf(wb, path).pages == 25
+    layout = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(path), "-"], capture_output=True,
+                            check=True).stdout.decode()
+    assert re.search(r"附件2：.*\s23\s*$", layout, re.M)
 
 
 # ── 6. 公文 conventions: the PDF's dates ────────────────────────────────────

@@ -3,7 +3,8 @@
 封面 → 目录 → 第一部分 部门概况 → 第二部分 the template's tables (each from a new page, landscape
 where it is wide) → 第三部分 情况说明 (with charts) → 第四部分 名词解释 → 第五部分 附件.
 Page numbers ("— 1 —") start after the 目录, which lists every part, section and table with its
-real page number (a two-pass `multiBuild`), and links to it; the same entries become PDF
+real page number, and links to it (laid out once: `services.pdf.contents`; ReportLab's two-pass
+`multiBuild` only should the headings placed differ from the story's); the same entries become PDF
 bookmarks. Output is reproducible: ReportLab's invariant mode plus a creation date derived from
 the data (the clerk's 公开日期, else 12月31日 of the year), so the same workbook gives the same bytes.
 """
@@ -20,6 +21,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from services.disclosure.narrative import Draft, draft
 from services.disclosure.texts import narrative_spec
 from services.pdf import Progress, fonts, justify, linebreak
+from services.pdf.contents import OnePassContents, entries_of
 from services.pdf.styles import A4, BODY_MARGINS, MM, TABLE_MARGINS, Styles, make_styles
 from services.pdf.tables import COMPACT, NORMAL, size_grid, table_flowables, table_grid
 from services.pdf.textflow import TocParagraph, block_flowables, esc, markup
@@ -73,6 +75,8 @@ class DisclosureDoc(BaseDocTemplate):
                          subject=f"{wb.department}{wb.year}年度部门决算公开", creator=CREATOR,
                          keywords=["部门决算", str(wb.year)], lang="zh-CN", **kw)
         self.styles = styles
+        #: the one-pass 目录, when the entries are known up front (`services.pdf.contents`)
+        self.contents: OnePassContents | None = None
         self.front_pages = 0
         self.pages = 0
         self._seq = 0
@@ -143,7 +147,23 @@ class DisclosureDoc(BaseDocTemplate):
         key = f"s{self._seq}"
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
-        self.notify("TOCEntry", (level, esc(text), self.page - self.front_pages, key))
+        page = self.page - self.front_pages
+        if self.contents is None:
+            self.notify("TOCEntry", (level, esc(text), page, key))
+            return
+        given = self.contents.given
+        if self._seq > len(given) or given[self._seq - 1][:2] != (level, esc(text)):
+            raise _NotAsListed  # a heading the story did not show: lay out twice instead
+        self.contents.define_number(self.canv, self._seq, level, page)
+
+    def _endBuild(self) -> None:  # noqa: N802 - ReportLab's hook, before the file is written
+        if self.contents is not None and self._seq != len(self.contents.given):
+            raise _NotAsListed
+        super()._endBuild()
+
+
+class _NotAsListed(Exception):
+    """The headings placed were not the story's (never seen): the 目录 of two passes is used."""
 
 
 def _canvas_class(wb: Workbook) -> type[Canvas]:
@@ -165,14 +185,18 @@ def _cover(d: Draft, styles: Styles) -> list:
     ]
 
 
-def _toc(styles: Styles) -> list:
+def _toc(styles: Styles, entries: list[tuple[int, str]] | None) -> tuple[list, OnePassContents | None]:
+    """The 目录 page: one pass when the ``entries`` are known, else ReportLab's two-pass one."""
     from reportlab.platypus import TableStyle
 
     table_style = TableStyle([("FONT", (0, 0), (-1, -1), fonts.SONG, 12), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
-    toc = TableOfContents(levelStyles=styles.toc_levels, dotsMinLevel=0, rightColumnWidth=40, tableStyle=table_style)
-    return [Paragraph("目　录", styles.toc_title), toc]
+    kw = {"levelStyles": styles.toc_levels, "dotsMinLevel": 0, "rightColumnWidth": 40, "tableStyle": table_style}
+    if entries is None:
+        return [Paragraph("目　录", styles.toc_title), TableOfContents(**kw)], None
+    contents = OnePassContents([(level, esc(text), f"s{i}") for i, (level, text) in enumerate(entries, 1)], **kw)
+    return [Paragraph("目　录", styles.toc_title), contents], contents
 
 
 def _tables(wb: Workbook, styles: Styles, progress: Callable[[str], None]) -> list:
@@ -234,24 +258,33 @@ def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[in
     body_width = frame_width(False, table=False)
     charts = [0]
 
-    story: list = [NextPageTemplate("cover")] + _cover(d, styles)
-    story += [NextPageTemplate("front"), PageBreak()] + _toc(styles)
-    story += [NextPageTemplate("body"), PageBreak()] + block_flowables(d.overview, styles, body_width, charts)
-    story += _tables(wb, styles, step)
+    body: list = [NextPageTemplate("body"), PageBreak()] + block_flowables(d.overview, styles, body_width, charts)
+    body += _tables(wb, styles, step)
     for part in (d.narrative, d.glossary):
-        story += [NextPageTemplate("body"), PageBreak()] + block_flowables(part, styles, body_width, charts)
+        body += [NextPageTemplate("body"), PageBreak()] + block_flowables(part, styles, body_width, charts)
     from services.pdf.performance import attachment_flowables, missing  # 附件: 绩效自评报告 and forms
     from services.performance import load_forms
 
-    story += [NextPageTemplate("body"), PageBreak()] + attachment_flowables(wb, d.attachments, styles, body_width, charts)
+    body += [NextPageTemplate("body"), PageBreak()] + attachment_flowables(wb, d.attachments, styles, body_width, charts)
 
-    doc = DisclosureDoc(path, wb, styles)
     step("排版")
     # charts start from ReportLab's default graphics font (Helvetica, never embedded): use 宋体
     saved = rl_config.defaultGraphicsFontName
     rl_config.defaultGraphicsFontName = fonts.SONG
     try:
-        doc.multiBuild(story, maxPasses=6, canvasmaker=_canvas_class(wb))
+        for entries in (entries_of(body), None):  # one pass; two only should the headings surprise
+            toc, contents = _toc(styles, entries)
+            story = [NextPageTemplate("cover"), *_cover(d, styles), NextPageTemplate("front"), PageBreak(), *toc, *body]
+            doc = DisclosureDoc(path, wb, styles)
+            doc.contents = contents
+            try:
+                if contents is not None:
+                    doc.build(story, canvasmaker=_canvas_class(wb))
+                else:
+                    doc.multiBuild(story, maxPasses=6, canvasmaker=_canvas_class(wb))
+                break
+            except _NotAsListed:
+                continue
     finally:
         rl_config.defaultGraphicsFontName = saved
     step("完成")
