@@ -49,6 +49,8 @@ class MainWindow(QMainWindow):
         self.reports: list[ImportReport] = []
         #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
         self._save_failing = False
+        #: the 公开完整性 checklist while it is shown (审核 menu)
+        self.checklist: QWidget | None = None
         #: a workbook opened from Excel was edited: its changes are only in this window
         self.unsaved = False
 
@@ -122,6 +124,10 @@ class MainWindow(QMainWindow):
         x.addSeparator()
         x.addAction(self._action("汇总各部门上报文件…", lambda: exchange_actions.consolidate(self)))
         x.addAction(self._action("导入应报部门名单…", lambda: exchange_actions.roster(self)))
+
+        a = self.menuBar().addMenu("审核(&A)")
+        a.addAction(self._action("公开完整性检查…", self.show_checklist))
+        a.addAction(self._action("导出审核情况（含出错说明）…", self.export_review))
 
         e = self.menuBar().addMenu("编辑(&E)")
         self.undo_action = self._action("撤销", self.undo, QKeySequence("Ctrl+Z"))
@@ -239,7 +245,7 @@ class MainWindow(QMainWindow):
         editor = self.editor(year)
         self.manual_action.setChecked(editor.session.manual_totals)
         self._update_history()
-        self.findings.findings.set_findings(_by_table(self.year_findings(year)))
+        self._show_findings(year)
         self._update_labels()
 
     # ── showing ─────────────────────────────────────────────────────────────
@@ -344,9 +350,26 @@ class MainWindow(QMainWindow):
     def _findings_changed(self, year: int) -> None:
         """The year's findings changed outside a figure edit (a text, the 绩效 forms)."""
         if year == self.year:
-            self.findings.findings.set_findings(_by_table(self.year_findings(year)))
+            self._show_findings(year)
         self.nav.set_counts(year, self._counts(year))
         self._update_labels()
+
+    def show_checklist(self) -> QWidget | None:
+        from ui import review_actions  # the 审核 menu's modules are loaded when first used
+
+        return review_actions.show_checklist(self)
+
+    def export_review(self) -> None:
+        from ui import review_actions
+
+        review_actions.export_report(self)
+
+    def _show_findings(self, year: int) -> None:
+        """The findings panel on ``year``: its findings, and its explanations typed through its session."""
+        editor = self.editors[year]
+        explain = None if self.read_only else editor.explain
+        self.findings.findings.bind(editor.session.explanation, explain)
+        self.findings.findings.set_findings(_by_table(self.year_findings(year)))
 
     def year_findings(self, year: int) -> list[Finding]:
         """The year's findings: its audit (`services.audit`), the same list `check` prints."""
@@ -486,7 +509,9 @@ class MainWindow(QMainWindow):
             texts.changed(change)
         if change.delta or change:
             if year == self.year:
-                self.findings.findings.set_findings(_by_table(self.year_findings(year)))
+                self._show_findings(year)
+                if change.notes:
+                    self.findings.findings.notes_changed()
             self.nav.set_counts(year, self._counts(year))
             self._update_labels()
         self._saved(change.save_error, len(change.values))

@@ -86,7 +86,11 @@ def seal(wb: Workbook, out_path: Path, allow_errors: bool = False, *, created_at
     values = [(c.table, c.row, c.col, to_storage(v)) for c, v in wb.values.items()]
     prior = [(c.table, c.row, c.col, to_storage(v)) for c, v in wb.prior.items()]
     coded = [(t, code, name) for t, rows in wb.coded.items() for code, name in rows.items()]
-    texts = list(wb.texts.items())
+    from services.explanations import NOTE_PREFIX, to_texts
+
+    # the explanations (出错说明) of the findings sealed travel among the texts, covered by the digest
+    texts = [(k, t) for k, t in wb.texts.items() if not k.startswith(NOTE_PREFIX)]
+    texts += to_texts(wb.notes, findings).items()
     found = [_finding_row(i, f) for i, f in enumerate(findings, 1)]
     manifest: dict[str, str | int] = {
         "id": 1, "format": S.FORMAT_NAME, "department": department, "department_code": code,
