@@ -80,8 +80,10 @@ def _zero(wb: Workbook, cond: dict) -> bool:
 
 def _tables(wb: Workbook) -> list[Item]:
     out = []
+    values = wb.values
     for t in wb.template.tables.values():
-        has = any(c.table == t.no for c in wb.values)
+        # the first figure found will do (a scan of every figure would cost each edit of a large department)
+        has = any(Cell(t.no, r, c) in values for r in wb.row_keys(t.no) for c in wb.row_columns(t.no, r))
         where = f"公开{t.no}表 {t.title}"
         if has:
             out.append(Item(where, True, False, where, t.no))
@@ -93,14 +95,30 @@ def _tables(wb: Workbook) -> list[Item]:
 
 
 def _glossary(wb: Workbook) -> Item:
-    """名词解释: every functional 科目 used needs its explanation (the bundled ones, or the clerk's)."""
-    from services.disclosure.narrative import Drafter
+    """名词解释: every functional 科目 the tables use (a leaf row with a figure) needs its
+    explanation: the bundled one (by code, or by name for 行政运行 …) or the clerk's (名词.科目),
+    as the drafting of the 名词解释 looks for it (`services.disclosure.narrative`)."""
     from services.disclosure.texts import glossary_spec
+    from services.workbook import parent_code
 
-    d = Drafter(wb)
-    d._code_lines(glossary_spec())  # noqa: SLF001 (the drafting's own list of what it could not explain)
-    missing = [p for p in d.placeholders if "名词解释" in p or "科目说明" in p]
-    where = f"{TEXTS_PAGE} → 名词解释：{'、'.join(missing[:3])}{' 等' if len(missing) > 3 else ''}"
+    g = glossary_spec()
+    by_code, by_name = g.get("codes", {}), g.get("names", {})
+    get = wb.values.get
+    missing: list[str] = []
+    seen: set[str] = set()
+    for t in wb.template.tables.values():
+        if not (t.coded and t.classification == "功能"):
+            continue
+        codes = wb.codes(t.no)
+        parents = {parent_code(c) for c in codes}
+        for code in codes:
+            if code in parents or code in seen or not any(get(Cell(t.no, code, c)) for c in t.column_nos):
+                continue
+            seen.add(code)
+            name = wb.row_label(t.no, code) or code
+            if not (_has_text(wb, f"名词.{code}") or by_code.get(code) or by_name.get(name)):
+                missing.append(f"{name}（{code}）")
+    where = f"{TEXTS_PAGE} → 名词解释：{'、'.join(missing[:3])}{' 等' if len(missing) > 3 else ''}的科目说明"
     return Item("名词解释（所用功能分类科目的说明）", not missing, False, where)
 
 

@@ -108,4 +108,34 @@ def test_the_completeness_checklist_lists_what_is_missing(open_window, tmp_path)
     assert rows["公开01表 收入支出决算总表"][0] == "✓ 已有"
     assert rows["因公出国（境）团组数和人次"][0] == "— 本年度不需要"  # 因公出国 spent nothing
     assert sum(state == "✗ 缺少" for state, _ in rows.values()) == 1
+    assert "缺少 1 项" in dialog.head.text()
+    # filled in on the texts page: the list, still open, follows
+    win.editor(2023).run(lambda: win.editor(2023).session.set_text("数据.三公.车辆保有量", "2"))
+    states = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
+    assert "✗ 缺少" not in states and "都已齐全" in dialog.head.text()
     dialog.close()
+
+
+def test_the_district_window_shows_the_explanation_with_its_finding(open_window, tmp_path):
+    from services.exchange.consolidate import consolidate
+    from ui.district_page import DistrictPage
+
+    path = _file(tmp_path)
+    with DepartmentFile.open(path) as f:
+        wb = f.load(2023)
+        finding = next(x for x in audit(wb) if x.rule == RULE and x.cell == SANGONG)
+        f.set_note(2023, key_of(finding), REASON)
+    submit(path, 2023, tmp_path / "上报.sub", allow_errors=True)
+    district = tmp_path / "区.sqlite"
+    assert consolidate([tmp_path / "上报.sub"], district, name="某某区汇总").written
+    win = open_window(district)
+    page = win.stack.currentWidget()
+    assert isinstance(page, DistrictPage)
+    page.select(page.departments.items[0].key)
+    model = page.findings.findings
+    row = next(i for i, f in enumerate(model.items) if key_of(f) == key_of(finding))
+    assert model.data(model.index(row, NOTE_COLUMN)) == REASON
+    assert model.data(model.index(row, 0)).startswith("✓ 提示·已说明")
+    assert not model.flags(model.index(row, NOTE_COLUMN)) & Qt.ItemFlag.ItemIsEditable  # the bureau reads it
+    others = [i for i in range(model.rowCount()) if i != row]
+    assert all(model.data(model.index(i, NOTE_COLUMN)) == "" for i in others)

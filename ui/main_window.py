@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,6 +32,9 @@ from ui.performance_page import PerformancePage
 from ui.report import ImportReport
 from ui.table_page import TablePage
 
+if TYPE_CHECKING:
+    from ui.checklist import Checklist
+
 FLUSH_AFTER_MS = 2000  # a pause this long makes the committed edits durable (see DepartmentFile.flush)
 
 
@@ -50,7 +54,7 @@ class MainWindow(QMainWindow):
         #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
         self._save_failing = False
         #: the 公开完整性 checklist while it is shown (审核 menu)
-        self.checklist: QWidget | None = None
+        self.checklist: Checklist | None = None
         #: a workbook opened from Excel was edited: its changes are only in this window
         self.unsaved = False
 
@@ -354,7 +358,7 @@ class MainWindow(QMainWindow):
         self.nav.set_counts(year, self._counts(year))
         self._update_labels()
 
-    def show_checklist(self) -> QWidget | None:
+    def show_checklist(self) -> Checklist | None:
         from ui import review_actions  # the 审核 menu's modules are loaded when first used
 
         return review_actions.show_checklist(self)
@@ -512,6 +516,8 @@ class MainWindow(QMainWindow):
                 self._show_findings(year)
                 if change.notes:
                     self.findings.findings.notes_changed()
+                if self.checklist is not None and self.checklist.isVisible():
+                    self.checklist.fill(self.editors[year].session.wb)
             self.nav.set_counts(year, self._counts(year))
             self._update_labels()
         self._saved(change.save_error, len(change.values))
@@ -553,7 +559,9 @@ class MainWindow(QMainWindow):
         session = self.editors[self.year].session
         fs = self.year_findings(self.year)
         errors = sum(f.is_error for f in fs)
-        self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示  " if fs else "  审核通过  ")
+        explained = sum(session.explanation(f) is not None for f in fs if not f.is_error)
+        note = f"（{explained} 个已说明）" if explained else ""
+        self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示{note}  " if fs else "  审核通过  ")
         self.counts.setStyleSheet("color: #b3261e;" if errors else "color: #1b6e2e;")
         doc = self.document
         self.mode.setText("只读" if doc.read_only is not None else "合计：手工填写" if session.manual_totals else "合计：自动计算")

@@ -119,7 +119,9 @@ def _ensure_server_district(conn: Connection, where: str, name: str, code: str) 
     """The tables of a district on a server, created in an empty database; refuse anything else."""
     if inspect(conn).has_table(Meta.__tablename__):
         require_district(where, conn)
-        DistrictBase.metadata.create_all(conn)  # checkfirst: adds only what a later version added
+        # checkfirst: adds only what a later version added (the department schema's too: 出错说明)
+        Base.metadata.create_all(conn)
+        DistrictBase.metadata.create_all(conn)
         return
     if inspect(conn).get_table_names():
         raise DistrictError(f"数据库 {where} 中已有其他数据表，不是区汇总数据库；请使用一个空数据库")
