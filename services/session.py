@@ -489,10 +489,13 @@ class EntrySession:
     # ── the whole year ──────────────────────────────────────────────────────
     def replace_year(self, wb: Workbook, label: str = "导入") -> Change:
         """Replace the year's figures, rows, texts and 上年数 with ``wb``'s (an Excel import into
-        the open year); one step, undone by putting the year back as it was."""
+        the open year); one step, undone by putting the year back as it was. The clerk's 出错说明
+        stay (a workbook brings none): those whose findings the new figures still have stay on them."""
         self._writable()
         before = snapshot(self.wb)
-        change = self._replace(snapshot(wb))
+        incoming = snapshot(wb)
+        incoming.notes = incoming.notes or dict(self.wb.notes)
+        change = self._replace(incoming)
         return self._record(Step(label, year=(before, snapshot(self.wb))), change)
 
     def _replace(self, wb: Workbook) -> Change:

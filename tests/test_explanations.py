@@ -227,3 +227,19 @@ def test_an_explained_warning_travels_from_the_command_line_to_the_district(tmp_
     pdf = subprocess.run(["pdftotext", str(tmp_path / "审核情况.pdf"), "-"], capture_output=True, text=True)
     assert "审核情况" in pdf.stdout and "承办全省信访工作会议" in pdf.stdout.replace("\n", "")
     assert _run("report", dept.name, "-o", "x.docx", cwd=tmp_path).returncode == 2
+
+
+def test_a_workbook_imported_again_keeps_the_clerks_explanations(zz: Path, tmp_path: Path) -> None:
+    with DepartmentFile.open(zz) as f:
+        session = EntrySession(f.load(2020), f, (OSError,))
+        finding = _total(session)
+        assert finding is not None
+        session.explain(finding, REASON)
+        session.replace_year(import_xlsx(FIXTURES / "zhuzhou_2020.xlsx").workbook)  # the same figures again
+        assert session.explanation(finding) == REASON and f.load(2020).notes == {key_of(finding): REASON}
+        session.undo()
+        assert session.explanation(finding) == REASON
+    again = _run("import-xlsx", str(FIXTURES / "zhuzhou_2020.xlsx"), "-o", zz.name, cwd=zz.parent)
+    assert again.returncode == 0, again.stderr
+    with DepartmentFile.open(zz, readonly=True) as f:
+        assert f.load(2020).notes == {key_of(finding): REASON}
