@@ -139,3 +139,14 @@ def test_the_district_window_shows_the_explanation_with_its_finding(open_window,
     assert not model.flags(model.index(row, NOTE_COLUMN)) & Qt.ItemFlag.ItemIsEditable  # the bureau reads it
     others = [i for i in range(model.rowCount()) if i != row]
     assert all(model.data(model.index(i, NOTE_COLUMN)) == "" for i in others)
+
+
+def test_the_navigator_badge_counts_only_warnings_without_explanation(open_window, tmp_path):
+    path = _file(tmp_path)
+    win = open_window(path)
+    badge = win.nav._lines[("table", 2023, "09")]
+    before = badge.data(Qt.ItemDataRole.UserRole + 1)
+    finding = next(f for f in win.year_findings(2023) if f.cell == SANGONG)
+    win.editor(2023).explain(finding, REASON)
+    after = badge.data(Qt.ItemDataRole.UserRole + 1)
+    assert after[1] == before[1] - 1 and "（1 个已说明）" in win.counts.text()

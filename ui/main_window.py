@@ -547,9 +547,13 @@ class MainWindow(QMainWindow):
             self.say("修改只在本窗口中：这是从 Excel 打开的报表，请“另存为”部门数据文件后再编辑", error=True)
 
     def _counts(self, year: int) -> dict[str, tuple[int, int]]:
+        """The navigator's badges: errors, and the warnings still without a 出错说明."""
         counts: dict[str, list[int]] = {}
+        session = self.editors[year].session
         for f in self.year_findings(year):
             c = counts.setdefault(f.table, [0, 0])
+            if not f.is_error and session.explanation(f) is not None:
+                continue  # answered: not amber
             c[0 if f.is_error else 1] += 1
         return {no: (e, w) for no, (e, w) in counts.items()}
 
