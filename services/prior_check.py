@@ -14,7 +14,8 @@ that went from zero to non-zero or back, is a warning (提示) until it has a re
 What is compared is the printed totals and the 类 (and, in the expenditure table, the 款), not
 every 项: the 情况说明 explains changes at that level, and a 项 moves whenever spending is
 re-coded between years, which would bury the few changes that matter under dozens that do not.
-A 款 that is its 类's only part (the same figures both years) is not compared twice. A figure
+A 款 that is its 类's only part (the same figures both years) is not compared twice, and a level
+with more rows than its ``most`` (a district's 汇总 has a hundred 款) is left to the totals above it. A figure
 with no 上年数 is not compared (a typed 上年数 gives a few totals only: the rest is unknown, not zero).
 """
 
@@ -35,8 +36,12 @@ def _rows(wb: Workbook, t: TableSpec, item: dict) -> list[str]:
         return [str(r) for r in item["rows"] if t.fixed_row(str(r)) is not None]
     level = str(item.get("level", ""))
     if t.coded:
-        return [c for c in wb.codes(t.no) if code_level(c) == level]
-    return [r.key for r in t.rows if r.key and r.code and code_level(r.code) == level]
+        rows = [c for c in wb.codes(t.no) if code_level(c) == level]
+    else:
+        rows = [r.key for r in t.rows if r.key and r.code and code_level(r.code) == level]
+    most = int(item.get("most", 0))
+    # more rows than that (a large department, a district's 汇总): their totals above are compared instead
+    return [] if most and len(rows) > most else rows
 
 
 def _same_as_parent(wb: Workbook, cell: Cell) -> bool:

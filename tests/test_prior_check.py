@@ -99,3 +99,25 @@ def test_the_explanation_is_the_main_reason_in_the_narrative() -> None:
     wb.texts["原因.三公.上年"] = "因会议增多"  # a reason typed in the 情况说明 is the clerk's word: it wins
     session.audit.refresh()
     assert "主要原因是：因会议增多" in _narrative(wb)
+
+
+def test_a_kuan_is_compared_unless_it_says_what_its_lei_says_or_there_are_too_many() -> None:
+    wb = _without_reasons()
+    kuan = Cell("03", "20103", 1)  # 1717.31 this year, 201's only 款
+    wb.prior = {kuan: D("1924.74"), Cell("03", "201", 1): D("1924.74")}
+    assert check_prior(wb) == []  # the same change as its 类: said once (by 01's 类 row, when it has 上年数)
+    wb.prior[Cell("03", "201", 1)] = D("2000.00")  # the 类 had another 款 last year
+    assert [f.cell for f in check_prior(wb)] == [kuan]
+
+
+def test_a_summary_with_a_hundred_kuan_compares_their_totals_instead() -> None:
+    from services.synthetic import generate
+
+    t = all_templates()["national-2020"]
+    last, this = generate(t, 2020, rows=600, seed=1), generate(t, 2021, rows=600, seed=2)
+    this.prior = dict(last.values)
+    assert sum(len(c) == 5 for c in this.coded["03"]) > 100
+    found = check_prior(this)
+    assert not [f for f in found if f.table == "03" and len(f.cell.row) == 5]
+    # every figure differs between these two generated years, yet the warnings stay readable
+    assert 0 < len(found) <= len(compared(this)) < 100
