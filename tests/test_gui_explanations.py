@@ -150,3 +150,23 @@ def test_the_navigator_badge_counts_only_warnings_without_explanation(open_windo
     win.editor(2023).explain(finding, REASON)
     after = badge.data(Qt.ItemDataRole.UserRole + 1)
     assert after[1] == before[1] - 1 and "（1 个已说明）" in win.counts.text()
+
+
+def test_the_review_report_is_exported_from_the_menu(open_window, monkeypatch, tmp_path):
+    from openpyxl import load_workbook
+
+    from ui import dialogs
+
+    path = _file(tmp_path)
+    win = open_window(path)
+    finding = next(f for f in win.year_findings(2023) if f.cell == SANGONG)
+    win.editor(2023).explain(finding, REASON)
+    out = tmp_path / "审核情况.xlsx"
+    monkeypatch.setattr(dialogs, "save_path", lambda *_args, **_kw: out)
+    action = next(a for m in win.menuBar().actions() if m.text() == "审核(&A)" for a in m.menu().actions()
+                  if a.text().startswith("导出审核情况"))
+    action.trigger()
+    rows = [[c.value for c in row] for row in load_workbook(out)["审核情况"].iter_rows()]
+    assert [r[-1] for r in rows if REASON in r] == ["已说明"]
+    assert sum(r[-1] == "未说明" for r in rows) == len(win.year_findings(2023)) - 1 - 2  # the two errors say more
+    assert "已导出审核情况" in win.statusBar().currentMessage()
