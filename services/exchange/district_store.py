@@ -64,6 +64,9 @@ def reading(target: Target) -> Iterator[tuple[Repository, Connection]]:
             if not inspect(conn).has_table(Meta.__tablename__):
                 raise DistrictError(f"数据库 {label(target)} 中还没有区汇总数据")
             require_district(label(target), conn)
+            # a district made by an older version lacks the 出错说明 table its years are read with:
+            # added empty (a file is upgraded when opened; a server database only gains tables)
+            Base.metadata.create_all(conn)
         yield ConnectionRepository(conn, label(target)), conn
 
 
