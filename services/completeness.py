@@ -99,26 +99,30 @@ def _glossary(wb: Workbook) -> Item:
     explanation: the bundled one (by code, or by name for 行政运行 …) or the clerk's (名词.科目),
     as the drafting of the 名词解释 looks for it (`services.disclosure.narrative`)."""
     from services.disclosure.texts import glossary_spec
-    from services.workbook import parent_code
 
     g = glossary_spec()
     by_code, by_name = g.get("codes", {}), g.get("names", {})
-    get = wb.values.get
-    missing: list[str] = []
+    get, texts = wb.values.get, wb.texts
+    missing: list[tuple[str, str]] = []
     seen: set[str] = set()
     for t in wb.template.tables.values():
         if not (t.coded and t.classification == "功能"):
             continue
-        codes = wb.codes(t.no)
-        parents = {parent_code(c) for c in codes}
+        codes = wb.coded.get(t.no, {})
+        parents = {c[:5] if len(c) == 7 else c[:3] for c in codes if len(c) > 3}
+        cols = t.column_nos
+        # run on every edit: the cheap tests first, the name (a catalog look-up) only when needed
         for code in codes:
-            if code in parents or code in seen or not any(get(Cell(t.no, code, c)) for c in t.column_nos):
+            if code in seen or code in parents or not any(get(Cell(t.no, code, c)) for c in cols):
                 continue
             seen.add(code)
+            if by_code.get(code) or (texts.get(f"名词.{code}") or "").strip():
+                continue
             name = wb.row_label(t.no, code) or code
-            if not (_has_text(wb, f"名词.{code}") or by_code.get(code) or by_name.get(name)):
-                missing.append(f"{name}（{code}）")
-    where = f"{TEXTS_PAGE} → 名词解释：{'、'.join(missing[:3])}{' 等' if len(missing) > 3 else ''}的科目说明"
+            if not by_name.get(name):
+                missing.append((code, f"{name}（{code}）"))
+    named = [m for _, m in sorted(missing)]
+    where = f"{TEXTS_PAGE} → 名词解释：{'、'.join(named[:3])}{' 等' if len(named) > 3 else ''}的科目说明"
     return Item("名词解释（所用功能分类科目的说明）", not missing, False, where)
 
 

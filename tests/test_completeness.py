@@ -73,3 +73,14 @@ def test_an_excel_workbook_is_checked_for_its_tables_only() -> None:
         assert any(i.missing for i in items(wb))  # the checklist shows what the clerk must still write
         wb.texts["概况.部门职责"] = "受理来信来访"  # the clerk starts writing: the parts are asked for
         assert any(f.row == "公务用车保有量" for f in check_completeness(wb))
+
+
+def test_a_code_without_its_glossary_entry_fires_until_the_clerk_explains_it() -> None:
+    wb = seed003()
+    wb.add_code("03", "2089999", "其他社会保障和就业支出")
+    wb.set(Cell("03", "2089999", 1), wb.get(Cell("03", "2010308", 1)))
+    found = check_completeness(wb)
+    assert [f.row for f in found] == ["名词解释（所用功能分类科目的说明）"]
+    assert "其他社会保障和就业支出（2089999）" in found[0].message
+    wb.texts["名词.2089999"] = "反映其他用于社会保障和就业方面的支出。"
+    assert not check_completeness(wb)
