@@ -170,3 +170,19 @@ def test_the_review_report_is_exported_from_the_menu(open_window, monkeypatch, t
     assert [r[-1] for r in rows if REASON in r] == ["已说明"]
     assert sum(r[-1] == "未说明" for r in rows) == len(win.year_findings(2023)) - 1 - 2  # the two errors say more
     assert "已导出审核情况" in win.statusBar().currentMessage()
+
+
+def test_sealing_from_the_menu_counts_the_errors_still_unexplained(open_window, monkeypatch, tmp_path, dialog_log):
+    from ui import dialogs
+
+    path = _file(tmp_path)
+    win = open_window(path)
+    error = next(f for f in win.year_findings(2023) if f.is_error)  # seed 003's 0.01 gaps in 06
+    win.editor(2023).explain(error, "尾数差异，账面 1244012.49 元")
+    out = tmp_path / "长沙_上报.sqlite"
+    monkeypatch.setattr(dialogs, "save_path", lambda *_args, **_kw: out)
+    win.submit_action.trigger()
+    asked = next(text for kind, _title, text in dialog_log if kind == "ask")
+    assert "2 个错误" in asked and "其中 1 个还没有写出错说明" in asked
+    assert dialog_log[-1][0] == "report" and "其中 1 个附有出错说明" in dialog_log[-1][2]
+    assert open_submission(out).workbook.notes == {key_of(error): "尾数差异，账面 1244012.49 元"}

@@ -27,7 +27,8 @@ def cmd_submit(dept: Target, year: int, out: Path, allow_errors: bool, stdout: T
     forced = "（含错误，强制上报）" if r.allow_errors else ""
     stdout.write(
         f"已生成上报文件 {r.path}：{r.department} {r.year} 年度，{r.values} 个数据；"
-        f"审核 {r.errors} 个错误、{r.warnings} 个提示{forced}；校验码 {r.digest[:16]}…\n"
+        f"审核 {r.errors} 个错误、{r.warnings} 个提示{forced}"
+        f"{f'，其中 {r.explained} 个附有出错说明' if r.explained else ''}；校验码 {r.digest[:16]}…\n"
     )
     return EXIT_OK
 
