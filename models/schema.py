@@ -172,3 +172,21 @@ class PriorValue(_CellAmount, Base):
     __table_args__ = (
         UniqueConstraint("year_id", "table_no", "row_key", "col_no", name="uq_prior_value_cell"),
     )
+
+
+class FindingNote(Base):
+    """The clerk's explanation of a finding (出错说明), by the finding's stable key
+    (`services.explanations.key_of`: rule, table, row and column as the finding names them)."""
+
+    __tablename__ = "finding_note"
+    __table_args__ = (
+        UniqueConstraint("year_id", "rule", "table_no", "row_label", "column_label", name="uq_finding_note_key"),
+    )
+
+    id: Mapped[IntPk]
+    year_id: Mapped[YearRef]
+    rule: Mapped[str]
+    table_no: Mapped[str]
+    row_label: Mapped[str]
+    column_label: Mapped[str]
+    text: Mapped[str]

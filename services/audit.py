@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from services.engine import Checker, Delta
 from services.findings import Finding
-from services.workbook import Workbook
+from services.workbook import Cell, Workbook
 
 
 def _texts(wb: Workbook) -> list[Finding]:
@@ -27,11 +27,29 @@ def _performance(wb: Workbook) -> list[Finding]:
     return check_performance(wb)
 
 
+def _prior(wb: Workbook) -> list[Finding]:
+    from services.prior_check import check_prior  # lazy: only a year with 上年数 compares anything
+
+    return check_prior(wb) if wb.prior else []
+
+
+def _complete(wb: Workbook) -> list[Finding]:
+    from services.completeness import check_completeness
+
+    return check_completeness(wb)
+
+
 #: the validators beside the table rules, by name, in the order their findings are listed
 VALIDATORS: tuple[tuple[str, Callable[[Workbook], list[Finding]]], ...] = (
     ("说明文字", _texts),
+    ("与上年核对", _prior),
+    ("公开完整性", _complete),
     ("绩效", _performance),
 )
+
+
+#: the validator whose findings colour their cell like a table rule's
+CELL_VALIDATOR = "与上年核对"
 
 
 class Audit:
@@ -68,6 +86,13 @@ class Audit:
     def of(self, name: str) -> list[Finding]:
         """The findings of one validator of `VALIDATORS` (the 绩效 page colours its cells so)."""
         return list(self._others.get(name, []))
+
+    def at(self, cell: Cell) -> list[Finding]:
+        """Findings flagged on one cell (red or amber): the table rules', and a figure that moved
+        on last year (`services.prior_check`), which is the figure's own question."""
+        found = self.tables.at(cell)
+        moved = [f for f in self._others.get(CELL_VALIDATOR, []) if f.cell == cell]
+        return found + moved if moved else found
 
     def findings(self) -> list[Finding]:
         """Every finding: the table rules in template order, then each validator's."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
+from services.explanations import key_of
 from services.findings import SEVERITY_ZH, Finding, fmt
 from services.money import AmountError, format_wan, normalise, parse_amount, round_cent, to_storage
 from services.printed import HeaderCell, PrintedTable
@@ -119,6 +120,9 @@ class TableForm(PrintedTable):
                 lines.append(f"实际 {fmt(f.actual)}　应为 {fmt(f.expected)}　相差 {fmt(f.difference)}")
             if f.possible_rounding:
                 lines.append("可能为尾数差异")
+            note = self.wb.notes.get(key_of(f))
+            if note:
+                lines.append(f"出错说明：{note}")
             parts.append("\n".join(lines))
         return "\n\n".join(parts)
 

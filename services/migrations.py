@@ -71,9 +71,30 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """v3 keeps the clerk's explanations of findings (出错说明, ``finding_note``), one per finding
+    key (rule, table, row, column as the finding names them); an older file has none."""
+    conn.execute(
+        """CREATE TABLE finding_note (
+            id INTEGER NOT NULL,
+            year_id INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            table_no TEXT NOT NULL,
+            row_label TEXT NOT NULL,
+            column_label TEXT NOT NULL,
+            text TEXT NOT NULL,
+            CONSTRAINT pk_finding_note PRIMARY KEY (id),
+            CONSTRAINT uq_finding_note_key UNIQUE (year_id, rule, table_no, row_label, column_label),
+            CONSTRAINT fk_finding_note_year_id FOREIGN KEY(year_id)
+                REFERENCES department_year (id) ON DELETE CASCADE
+        )"""
+    )
+
+
 #: ``STEPS[n - 1]`` turns version n into n + 1. Append only; never edit a released step.
-STEPS: list[Step] = [_v1_to_v2]
+STEPS: list[Step] = [_v1_to_v2, _v2_to_v3]
 TABLES[2] = TABLES[1] | {"prior_value"}
+TABLES[3] = TABLES[2] | {"finding_note"}
 
 #: The version a new file gets, and the newest this program can open.
 SCHEMA_VERSION = len(STEPS) + 1

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, TypeVar
 from services.audit import Audit
 from services.autofill import Autofill
 from services.engine import Checker, Delta
+from services.explanations import ExplanationError, checked, key_of
+from services.findings import Finding
 from services.forms import MAX_ROW_NAME, EntryError, TableForm
 from services.performance import FORMS_KEY, load_forms
 from services.workbook import Cell, Workbook
@@ -36,6 +38,8 @@ __all__ = ["Change", "EntrySession", "RowSet", "Step"]
 Values = dict[Cell, tuple[Decimal | None, Decimal | None]]
 #: texts changed: key → (old, new); None is a text that was not there
 Texts = dict[str, tuple[str | None, str | None]]
+#: explanations changed (出错说明): finding key → (old, new); None is no explanation
+Notes = dict[tuple[str, str, str, str], tuple[str | None, str | None]]
 #: how many steps undo can go back; a step is small (the cells it changed), a whole-year import
 #: holds the year twice
 HISTORY_LIMIT = 500
@@ -69,15 +73,17 @@ class Change:
     whole: bool = False
     #: what the step was, in the clerk's words (撤销“填写 …”)
     label: str = ""
+    notes: Notes = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.values or self.tables or self.texts or self.prior or self.forms or self.whole)
+        return bool(self.values or self.tables or self.texts or self.prior or self.forms or self.whole or self.notes)
 
     def add(self, other: Change) -> Change:
         """This change followed by ``other``, as one."""
         _then(self.values, other.values)
         _then(self.prior, other.prior)
         _then(self.texts, other.texts)
+        _then(self.notes, other.notes)
         self.delta.appeared += other.delta.appeared
         self.delta.disappeared += other.delta.disappeared
         self.tables |= other.tables
@@ -108,9 +114,11 @@ class Step:
     year: tuple[Workbook, Workbook] | None = None  # the whole year (an import)
     #: consecutive steps with the same key are one (typing in one text field)
     merge: str | None = None
+    notes: Notes = field(default_factory=dict)
 
     def absorb(self, later: Step) -> None:
         _then(self.values, later.values)
+        _then(self.notes, later.notes)
         _then(self.prior, later.prior)
         _then(self.texts, later.texts)
         if later.forms is not None:
@@ -120,7 +128,8 @@ class Step:
 def snapshot(wb: Workbook) -> Workbook:
     """A copy of a year's content (the template is shared: it is never changed)."""
     return Workbook(wb.template, wb.year, wb.department, wb.department_code, dict(wb.values),
-                    {t: dict(rows) for t, rows in wb.coded.items()}, dict(wb.texts), dict(wb.prior))
+                    {t: dict(rows) for t, rows in wb.coded.items()}, dict(wb.texts), dict(wb.prior),
+                    dict(wb.notes))
 
 
 class EntrySession:
@@ -218,6 +227,8 @@ class EntrySession:
                 change.add(self._set_text(key, pair[side]))
             for cell, value in step.prior.items():
                 change.add(self._set_prior(cell, value[side]))
+            for finding_key, note in step.notes.items():
+                change.add(self._set_note(finding_key, note[side]))
             if step.forms is not None:
                 change.add(self._set_forms(step.forms[side]))
         change.label = step.label
@@ -416,6 +427,36 @@ class EntrySession:
             self._prior_written = error is None
         return Change(delta=delta, save_error=error, prior={cell: (old, value)})
 
+    # ── explanations (出错说明) ──────────────────────────────────────────────
+    def explanation(self, finding: Finding) -> str | None:
+        """The clerk's explanation of a finding, if it has one."""
+        return self.wb.notes.get(key_of(finding))
+
+    def explain(self, finding: Finding, text: str) -> Change:
+        """Explain a finding (a warning, or an error to be sealed with 强制上报); '' removes the
+        explanation. Typing on in one finding's field is one step. The audit runs again: a
+        last-year comparison is answered by its explanation (`services.prior_check`)."""
+        self._writable()
+        try:
+            cleaned = checked(text)
+        except ExplanationError as e:
+            raise EntryError(f"{e}：公开{finding.table}表 {finding.row} {finding.column}") from None
+        key = key_of(finding)
+        change = self._set_note(key, cleaned or None)
+        return self._record(Step("填写出错说明", notes=change.notes, merge=f"note:{key}"), change)
+
+    def _set_note(self, key: tuple[str, str, str, str], text: str | None) -> Change:
+        old = self.wb.notes.get(key)
+        if old == text:
+            return Change()
+        if text is None:
+            self.wb.notes.pop(key, None)
+        else:
+            self.wb.notes[key] = text
+        delta = self.audit.refresh()  # the 情况说明's reasons may come from explanations
+        error = self._save(lambda s: s.set_note(self.year, key, text))
+        return Change(delta=delta, save_error=error, notes={key: (old, text)})
+
     # ── 绩效 forms ──────────────────────────────────────────────────────────
     @property
     def performance(self) -> PerformanceForms:
@@ -457,10 +498,13 @@ class EntrySession:
     # ── the whole year ──────────────────────────────────────────────────────
     def replace_year(self, wb: Workbook, label: str = "导入") -> Change:
         """Replace the year's figures, rows, texts and 上年数 with ``wb``'s (an Excel import into
-        the open year); one step, undone by putting the year back as it was."""
+        the open year); one step, undone by putting the year back as it was. The clerk's 出错说明
+        stay (a workbook brings none): those whose findings the new figures still have stay on them."""
         self._writable()
         before = snapshot(self.wb)
-        change = self._replace(snapshot(wb))
+        incoming = snapshot(wb)
+        incoming.notes = incoming.notes or dict(self.wb.notes)
+        change = self._replace(incoming)
         return self._record(Step(label, year=(before, snapshot(self.wb))), change)
 
     def _replace(self, wb: Workbook) -> Change:
@@ -469,7 +513,7 @@ class EntrySession:
         values = {c: (self.wb.values.get(c), wb.values.get(c)) for c in set(self.wb.values) | set(wb.values)
                   if self.wb.values.get(c) != wb.values.get(c)}
         error = self._save(lambda s: s.save(wb))
-        for name in ("template", "values", "coded", "texts", "prior"):
+        for name in ("template", "values", "coded", "texts", "prior", "notes"):
             setattr(self.wb, name, getattr(wb, name))
         self._performance = None
         self._prior_written = True

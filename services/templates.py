@@ -99,6 +99,8 @@ class TableSpec:
     rules: list[RuleSpec] = field(default_factory=list)
     #: the total rows are printed under the coded rows, not above them (上海 05)
     totals_last: bool = False
+    #: which figures are compared with last year's (与上年数据核对, `services.prior_check`)
+    prior_compare: list[dict] = field(default_factory=list)
 
     @property
     def coded(self) -> bool:
@@ -171,6 +173,10 @@ class Template:
     #: whether the printed tables carry a 栏次 line and their 公开0N表 number (上海: neither)
     print_lanci: bool = True
     print_numbers: bool = True
+    #: 与上年数据核对: a change of this many per cent or more needs a reason (`services.prior_check`)
+    prior_threshold: int = 10
+    #: 公开完整性: what the disclosure must contain (`services.completeness`), as the template says
+    contents: list[dict] = field(default_factory=list)
     #: what is derived from this template alone, made once per template object: rule expansions
     #: (`services.compile`), where figures may stand (`services.exchange.content`)
     memo: dict = field(default_factory=dict, repr=False, compare=False)
@@ -250,6 +256,7 @@ def parse_template(data: dict, path: Path | None = None) -> Template:
                 empty_note=t.get("empty_note", ""),
                 aliases=list(t.get("aliases", [])),
                 totals_last=bool(t.get("totals_last", False)),
+                prior_compare=[dict(x) for x in t.get("prior_compare", [])],
             )
             spec.rules = _rules(t.get("rules", []), no, f"{where} 公开{no}表")
             if no in tables:
@@ -269,6 +276,8 @@ def parse_template(data: dict, path: Path | None = None) -> Template:
             extends=str(head.get("extends", "")),
             print_lanci=bool(head.get("print_lanci", True)),
             print_numbers=bool(head.get("print_numbers", True)),
+            prior_threshold=int(head.get("prior_threshold", 10)),
+            contents=[dict(x) for x in data.get("contents", [])],
         )
     except (KeyError, TypeError, ValueError) as e:
         if isinstance(e, TemplateError):
@@ -357,6 +366,8 @@ def extend(parent: dict, child: dict, where: str = "模板") -> dict:
                     cross.append(target)
                 target["rules"].append(rule)
     out["table"], out["cross"] = tables, cross
+    if "contents" in child:  # the list of what the disclosure must contain is given whole
+        out["contents"] = copy.deepcopy(child["contents"])
     return out
 
 

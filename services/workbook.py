@@ -88,6 +88,8 @@ class Workbook:
     texts: dict[str, str] = field(default_factory=dict)
     #: last year's figures, by the same cells (上年数)
     prior: dict[Cell, Decimal] = field(default_factory=dict)
+    #: the clerk's explanations of findings (出错说明), by finding key (`services.explanations`)
+    notes: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
 
     @classmethod
     def new(cls, template: Template, year: int, department: str = "", department_code: str = "",
@@ -104,7 +106,7 @@ class Workbook:
         # Between processes (the district's gate workers) as exact decimal text: unpickling a
         # thousand Cell/Decimal objects one by one costs the receiving process twice as much.
         return (_unpickle, (self.template, self.year, self.department, self.department_code,
-                            _flat(self.values), self.coded, self.texts, _flat(self.prior)))
+                            _flat(self.values), self.coded, self.texts, _flat(self.prior), self.notes))
 
     # ── structure ──────────────────────────────────────────────────────────
     def table(self, no: str) -> TableSpec:
@@ -229,5 +231,5 @@ def _cells(flat: list[tuple[str, str, int, str]]) -> dict[Cell, Decimal]:
 
 
 def _unpickle(template: Template, year: int, department: str, code: str, values: list, coded: dict,
-              texts: dict, prior: list) -> Workbook:
-    return Workbook(template, year, department, code, _cells(values), coded, texts, _cells(prior))
+              texts: dict, prior: list, notes: dict) -> Workbook:
+    return Workbook(template, year, department, code, _cells(values), coded, texts, _cells(prior), notes)

@@ -196,3 +196,17 @@ def test_offsets_on_the_server(seeds, pg_district):
         assert d.consolidated(2020).get(SPENT) == D("1039.51")
         recorded, cells = d.offsets(2020)
         assert [o.amount for o in recorded] == [D("100.00")] and len(cells) == 3  # 201, 本年支出合计, 支出总计
+
+
+def test_a_server_district_from_before_explanations_is_read_and_written(seeds, pg_district):
+    """A district database made before the 出错说明 table existed gains it (empty), so reading
+    its years and consolidating into it work as before."""
+    import psycopg
+
+    consolidate([seeds["wh.sub"]], pg_district, name="某某区汇总")
+    with psycopg.connect(pg_district) as conn:
+        conn.execute("DROP TABLE finding_note")
+    with District(pg_district) as d:
+        assert d.consolidated(2020).get(SPENT) is not None and d.consolidated(2020).notes == {}
+    r = consolidate([seeds["zz.sub"]], pg_district)
+    assert r.written and not r.refused

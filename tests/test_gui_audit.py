@@ -30,7 +30,7 @@ def test_the_audit_lists_every_validator_and_check_workbook_is_it(sample_wb):
     sample_wb.texts["概况.部门职责"] = WRONG_TEXT
     sample_wb.texts[FORMS_KEY] = dumps(seed002_forms())
     found = Audit(sample_wb)
-    assert {name for name, _ in VALIDATORS} == {"说明文字", "绩效"}
+    assert {name for name, _ in VALIDATORS} == {"说明文字", "与上年核对", "公开完整性", "绩效"}
     assert found.of("说明文字") and found.of("绩效")  # both fire on this department
     assert found.findings() == audit(sample_wb) == check_workbook(sample_wb)
     rules = [f.rule for f in found.findings()]

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.explanations import key_of
 from services.findings import Finding
 from ui import dialogs
 from ui.district import (
@@ -323,9 +324,12 @@ class DistrictPage(QWidget):
             return
         d = self.departments.item(row)
         self.open_button.setEnabled(True)
+        notes: dict = {}
         try:
             with District(self.path) as district:
                 found, past = stored_findings(district.findings(d.year, d.key)), district.history(d.year, d.key)
+                # the department's 出错说明, shown with the finding they explain (read-only here)
+                notes = {key_of(f): text for f, text in district.explained(d.year, d.key)}
         except DistrictError as e:
             found, past = [], []
             self.detail.setText(f"无法读取“{d.name}”的上报：{e}")
@@ -333,6 +337,7 @@ class DistrictPage(QWidget):
         else:
             self.detail.setText(detail(d))
             self.detail.setStyleSheet("")
+        self.findings.findings.bind(lambda f: notes.get(key_of(f)), None)
         self.findings.findings.set_findings(found)
         self.history.set_items(past)
         errors = sum(f.is_error for f in found)

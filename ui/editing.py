@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from PySide6.QtCore import QObject, Signal
 
+from services.explanations import key_of
+from services.findings import Finding
 from services.forms import EntryError, TableForm
 from services.session import Change, EntrySession
 from services.workbook import Cell
@@ -79,6 +81,10 @@ class SessionEditor(QObject):
     def remove_codes(self, table: str, codes: list[str]) -> Change | None:
         return self.run(lambda: self.session.remove_codes(table, codes))
 
+    # ── explanations (出错说明) ──────────────────────────────────────────────
+    def explain(self, finding: Finding, text: str) -> Change | None:
+        return self.run(lambda: self.session.explain(finding, text))
+
     # ── history ─────────────────────────────────────────────────────────────
     def undo(self) -> Change | None:
         return self.run(self.session.undo)
@@ -104,6 +110,10 @@ class SessionEditor(QObject):
         for f in change.delta.appeared + change.delta.disappeared:
             if f.cell is not None:
                 cells.setdefault(f.cell.table, []).append(f.cell)
+        if change.notes:  # an explained warning's cell is no longer amber
+            for f in self.session.audit.findings():
+                if f.cell is not None and key_of(f) in change.notes:
+                    cells.setdefault(f.cell.table, []).append(f.cell)
         for table, cs in cells.items():
             if table in self._models and table not in relaid:
                 self._models[table].repaint_cells(cs)

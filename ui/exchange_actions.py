@@ -62,9 +62,13 @@ def submit(win: MainWindow) -> None:
             r = seal()
         except SubmitError as e:
             # the window's own sentence: the core's names the command line's way of forcing it
-            errors = sum(f.is_error for f in win.year_findings(year))
+            found = [f for f in win.year_findings(year) if f.is_error]
+            errors = len(found)
+            bare = sum(win.editor(year).session.explanation(f) is None for f in found)
+            unexplained = f"其中 {bare} 个还没有写出错说明（在审核结果的“出错说明”栏填写，随上报文件报送）。\n\n" if bare else ""
             if e.unreadable or not dialogs.ask(win, "生成上报文件", f"{wb.department or '本部门'} {year} 年度有 {errors} 个错误"
                                                                 "（强制性审核未通过），请改正后再上报。\n\n"
+                                                                f"{unexplained}"
                                                                 "确认这些错误无误（例如尾数差异）并强制上报吗？"
                                                                 "上报文件中会注明“强制上报”。"):
                 if e.unreadable:
@@ -77,7 +81,8 @@ def submit(win: MainWindow) -> None:
     forced = "（含错误，强制上报）" if r.allow_errors else ""
     win.say(f"已生成上报文件 {r.path}{forced}")
     dialogs.report(win, "生成上报文件", f"已生成上报文件 {r.path.name}{forced}：{r.department} {r.year} 年度，"
-                                      f"{r.values} 个数据；审核 {r.errors} 个错误、{r.warnings} 个提示。\n"
+                                      f"{r.values} 个数据；审核 {r.errors} 个错误、{r.warnings} 个提示"
+                                      f"{f'，其中 {r.explained} 个附有出错说明' if r.explained else ''}。\n"
                                       f"请把这个文件交给区财政局。校验码 {r.digest[:16]}…")
 
 

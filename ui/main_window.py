@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -31,6 +32,9 @@ from ui.performance_page import PerformancePage
 from ui.report import ImportReport
 from ui.table_page import TablePage
 
+if TYPE_CHECKING:
+    from ui.checklist import Checklist
+
 FLUSH_AFTER_MS = 2000  # a pause this long makes the committed edits durable (see DepartmentFile.flush)
 
 
@@ -49,6 +53,8 @@ class MainWindow(QMainWindow):
         self.reports: list[ImportReport] = []
         #: the 绩效 findings of each year (they are not the engine's: `services.performance`)
         self._save_failing = False
+        #: the 公开完整性 checklist while it is shown (审核 menu)
+        self.checklist: Checklist | None = None
         #: a workbook opened from Excel was edited: its changes are only in this window
         self.unsaved = False
 
@@ -122,6 +128,10 @@ class MainWindow(QMainWindow):
         x.addSeparator()
         x.addAction(self._action("汇总各部门上报文件…", lambda: exchange_actions.consolidate(self)))
         x.addAction(self._action("导入应报部门名单…", lambda: exchange_actions.roster(self)))
+
+        a = self.menuBar().addMenu("审核(&A)")
+        a.addAction(self._action("公开完整性检查…", self.show_checklist))
+        a.addAction(self._action("导出审核情况（含出错说明）…", self.export_review))
 
         e = self.menuBar().addMenu("编辑(&E)")
         self.undo_action = self._action("撤销", self.undo, QKeySequence("Ctrl+Z"))
@@ -239,7 +249,7 @@ class MainWindow(QMainWindow):
         editor = self.editor(year)
         self.manual_action.setChecked(editor.session.manual_totals)
         self._update_history()
-        self.findings.findings.set_findings(_by_table(self.year_findings(year)))
+        self._show_findings(year)
         self._update_labels()
 
     # ── showing ─────────────────────────────────────────────────────────────
@@ -344,9 +354,26 @@ class MainWindow(QMainWindow):
     def _findings_changed(self, year: int) -> None:
         """The year's findings changed outside a figure edit (a text, the 绩效 forms)."""
         if year == self.year:
-            self.findings.findings.set_findings(_by_table(self.year_findings(year)))
+            self._show_findings(year)
         self.nav.set_counts(year, self._counts(year))
         self._update_labels()
+
+    def show_checklist(self) -> Checklist | None:
+        from ui import review_actions  # the 审核 menu's modules are loaded when first used
+
+        return review_actions.show_checklist(self)
+
+    def export_review(self) -> None:
+        from ui import review_actions
+
+        review_actions.export_report(self)
+
+    def _show_findings(self, year: int) -> None:
+        """The findings panel on ``year``: its findings, and its explanations typed through its session."""
+        editor = self.editors[year]
+        explain = None if self.read_only else editor.explain
+        self.findings.findings.bind(editor.session.explanation, explain)
+        self.findings.findings.set_findings(_by_table(self.year_findings(year)))
 
     def year_findings(self, year: int) -> list[Finding]:
         """The year's findings: its audit (`services.audit`), the same list `check` prints."""
@@ -486,7 +513,11 @@ class MainWindow(QMainWindow):
             texts.changed(change)
         if change.delta or change:
             if year == self.year:
-                self.findings.findings.set_findings(_by_table(self.year_findings(year)))
+                self._show_findings(year)
+                if change.notes:
+                    self.findings.findings.notes_changed()
+                if self.checklist is not None and self.checklist.isVisible():
+                    self.checklist.fill(self.editors[year].session.wb)
             self.nav.set_counts(year, self._counts(year))
             self._update_labels()
         self._saved(change.save_error, len(change.values))
@@ -516,9 +547,13 @@ class MainWindow(QMainWindow):
             self.say("修改只在本窗口中：这是从 Excel 打开的报表，请“另存为”部门数据文件后再编辑", error=True)
 
     def _counts(self, year: int) -> dict[str, tuple[int, int]]:
+        """The navigator's badges: errors, and the warnings still without a 出错说明."""
         counts: dict[str, list[int]] = {}
+        session = self.editors[year].session
         for f in self.year_findings(year):
             c = counts.setdefault(f.table, [0, 0])
+            if not f.is_error and session.explanation(f) is not None:
+                continue  # answered: not amber
             c[0 if f.is_error else 1] += 1
         return {no: (e, w) for no, (e, w) in counts.items()}
 
@@ -528,7 +563,9 @@ class MainWindow(QMainWindow):
         session = self.editors[self.year].session
         fs = self.year_findings(self.year)
         errors = sum(f.is_error for f in fs)
-        self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示  " if fs else "  审核通过  ")
+        explained = sum(session.explanation(f) is not None for f in fs if not f.is_error)
+        note = f"（{explained} 个已说明）" if explained else ""
+        self.counts.setText(f"  ✗ {errors} 个错误　! {len(fs) - errors} 个提示{note}  " if fs else "  审核通过  ")
         self.counts.setStyleSheet("color: #b3261e;" if errors else "color: #1b6e2e;")
         doc = self.document
         self.mode.setText("只读" if doc.read_only is not None else "合计：手工填写" if session.manual_totals else "合计：自动计算")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from services.explanations import key_of
 from services.forms import TableForm
 from services.workbook import Cell
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 ERROR_BG = QBrush(QColor("#f4a8a0"))
 WARNING_BG = QBrush(QColor("#fbd98c"))
+EXPLAINED_BG = QBrush(QColor("#d7ecd3"))  # a warning with the clerk's 出错说明: seen, answered
 COMPUTED_BG = QBrush(QColor("#e8edf3"))
 MANUAL_TOTAL_BG = QBrush(QColor("#f4f1e4"))  # a total the clerk may type (手工合计)
 LEAD_FG = QBrush(QColor("#33404d"))
@@ -83,11 +85,12 @@ class TableModel(QAbstractTableModel):
         if role == R.BackgroundRole:
             if cell is None:
                 return None
-            found = self.editor.session.checker.at(cell)
+            found = self.editor.session.audit.at(cell)
             if any(f.is_error for f in found):
                 return ERROR_BG
             if found:
-                return WARNING_BG
+                notes = self.editor.session.wb.notes
+                return EXPLAINED_BG if all(key_of(f) in notes for f in found) else WARNING_BG
             if form.computed(cell):
                 return MANUAL_TOTAL_BG if self.editor.session.manual_totals else COMPUTED_BG
             return None
@@ -102,7 +105,7 @@ class TableModel(QAbstractTableModel):
         if role == R.ToolTipRole:
             if cell is None:  # a name, whole even where its column is too narrow for it
                 return form.text(r, c).strip() or None if form.columns[c].kind == "label" else None
-            found = self.editor.session.checker.at(cell)
+            found = self.editor.session.audit.at(cell)
             if found:
                 return form.tooltip(found)
             return "自动计算（可在“手工填写合计”后改写）" if form.computed(cell) else None

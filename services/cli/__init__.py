@@ -15,7 +15,7 @@ from pathlib import Path
 from services.exchange.target import as_target
 
 COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster",
-            "explain", "offset"}
+            "explain", "offset", "note", "report"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -86,6 +86,17 @@ def parser() -> argparse.ArgumentParser:
     of.add_argument("--by", default="", metavar="记录人")
     of.add_argument("--remove", type=int, metavar="编号", help="删除这一笔抵消")
 
+    n = sub.add_parser("note", help="出错说明：列出某年度的审核问题（带编号），或为第 N 个问题写说明（提示，或强制上报的错误）")
+    n.add_argument("path", type=Path, metavar="DEPT.sqlite")
+    n.add_argument("--year", type=int, help="年度（默认：最新年度）")
+    n.add_argument("--finding", type=int, metavar="N", help="问题的编号（不加本参数运行可查看）")
+    n.add_argument("--text", metavar="说明", help="出错说明；空文字 '' 删除说明")
+
+    rp = sub.add_parser("report", help="导出某年度的审核情况（每个问题及其出错说明；不进入公开文件）")
+    rp.add_argument("path", type=Path, metavar="DEPT.sqlite")
+    rp.add_argument("--year", type=int, help="年度（默认：最新年度）")
+    rp.add_argument("-o", "--output", type=Path, required=True, metavar="审核情况.pdf|.xlsx")
+
     r = sub.add_parser("roster", help="区财政局：导入应报部门名单（Excel 或 CSV，含“部门代码”“部门名称”两列）")
     r.add_argument("path", type=as_target, metavar="DISTRICT.sqlite")
     r.add_argument("roster", type=Path, metavar="名单.xlsx|csv")
@@ -123,6 +134,15 @@ def run(argv: list[str]) -> int:
         if args.command == "export-xlsx":
             return t.cmd_export_xlsx(args.path, args.year, args.output, out, err)
         return t.cmd_export_pdf(args.path, args.year, args.output, out, err)
+    if args.command in ("note", "report"):
+        from services.cli import review
+
+        if args.command == "note":
+            if args.finding is not None and args.text is None:
+                err.write("写出错说明需要同时给出 --finding 和 --text\n")
+                return 2
+            return review.cmd_note(args.path, args.year, args.finding, args.text, out, err)
+        return review.cmd_report(args.path, args.year, args.output, out, err)
     if args.command in ("submit", "consolidate", "status", "roster", "explain", "offset"):
         from services.cli import district as d
 

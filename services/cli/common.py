@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
 from services.exchange.target import Target
+from services.explanations import dormant, key_of
 from services.findings import SEVERITY_ZH, Finding
 from services.workbook import Workbook
 
@@ -92,18 +93,27 @@ def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
         by_table.setdefault(f.table, []).append(f)
     for no in sorted(by_table):
         fs = by_table[no]
-        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n")
+        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n" if no == "绩效" else f"\n{fs[0].table_title}\n")
         for f in fs:
-            mark = "✗" if f.is_error else "!"
-            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {printable(f.message)}\n")
+            note = wb.notes.get(key_of(f))
+            mark = "✗" if f.is_error else "✓" if note else "!"
+            out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}{'·已说明' if note else ''}] {printable(f.message)}\n")
+            if note:
+                out.write(f"      出错说明：{printable(note)}\n")
     errors = sum(f.is_error for f in findings)
-    out.write(f"\n共 {errors} 个错误，{len(findings) - errors} 个提示。\n")
+    explained = sum(key_of(f) in wb.notes for f in findings)
+    out.write(f"\n共 {errors} 个错误，{len(findings) - errors} 个提示"
+              f"{f'（{explained} 个已写出错说明）' if explained else ''}。\n")
+    gone = dormant(wb.notes, findings)
+    if gone:
+        out.write(f"另有 {len(gone)} 条出错说明所说明的问题已消除（保留在文件中，问题再出现时重新显示）。\n")
 
 
 def findings_json(results: list[tuple[Workbook, list[Finding]]]) -> list[dict]:
     """``check --json``: each year's findings, with its year and department (the window's
     ``--findings-json`` writes the same)."""
-    return [{**f.as_json(), "year": wb.year, "department": wb.department} for wb, fs in results for f in fs]
+    return [{**f.as_json(), "explanation": wb.notes.get(key_of(f)), "year": wb.year, "department": wb.department}
+            for wb, fs in results for f in fs]
 
 
 def _from_server(url: str, year: int | None) -> Loaded:

@@ -27,7 +27,8 @@ def cmd_submit(dept: Target, year: int, out: Path, allow_errors: bool, stdout: T
     forced = "（含错误，强制上报）" if r.allow_errors else ""
     stdout.write(
         f"已生成上报文件 {r.path}：{r.department} {r.year} 年度，{r.values} 个数据；"
-        f"审核 {r.errors} 个错误、{r.warnings} 个提示{forced}；校验码 {r.digest[:16]}…\n"
+        f"审核 {r.errors} 个错误、{r.warnings} 个提示{forced}"
+        f"{f'，其中 {r.explained} 个附有出错说明' if r.explained else ''}；校验码 {r.digest[:16]}…\n"
     )
     return EXIT_OK
 
@@ -67,6 +68,9 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
         with District(district) as opened:
             report = opened.status(year)
             opened_offsets = {y: opened.offsets(y) for y in report.years()}
+            # only a department that sealed findings can have explained one (出错说明)
+            explained = {(d.year, d.key): opened.explained(d.year, d.key) for d in report.departments
+                         if d.sealed_errors or d.sealed_warnings}
     except DistrictError as e:
         stderr.write(f"无法读取：{e}\n")
         return EXIT_UNREADABLE
@@ -92,6 +96,10 @@ def cmd_status(district: Path, year: int | None, stdout: TextIO, stderr: TextIO)
             again = f"，第 {d.times} 次上报" if d.times > 1 else ""
             stdout.write(f"  {mark} {printable(d.name)}{printable(code_text(d.code))}：{when_text(d.sealed_at)} 封存，"
                          f"{when_text(d.received_at)} 收到{again}；{check_text(d)}\n")
+            for f, note in explained.get((d.year, d.key), []):
+                where = f"公开{f.table}表" if f.table.isdigit() else f.table
+                stdout.write(f"      [{'错误' if f.severity == 'error' else '提示'}] {printable(where)} {printable(f.row)} "
+                             f"{printable(f.column)}：{printable(f.message)}\n        出错说明：{printable(note)}\n")
         for entry in missing:
             stdout.write(f"  ○ {printable(entry.name)}{printable(code_text(entry.code))}：未报送\n")
         recorded, _cells = opened_offsets.get(y, ([], []))

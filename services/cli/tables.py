@@ -89,6 +89,8 @@ def cmd_import_xlsx(src: Path, dest: Path, year: int | None, out: TextIO, err: T
         if dest.exists():
             with DepartmentFile.open(dest) as f:
                 replaced = wb.year in f.years()
+                if replaced:  # the clerk's 出错说明 stay with the year (a workbook brings none)
+                    wb.notes = f.load(wb.year).notes
                 f.save(wb)
         else:
             with DepartmentFile.create(dest, wb.department, wb.department_code) as f:

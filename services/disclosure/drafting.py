@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from services.disclosure.blocks import PH_CLOSE, PH_OPEN, Block
 from services.disclosure.texts import field as text_field
@@ -51,6 +52,12 @@ class DraftBase:
         if what not in self.placeholders:
             self.placeholders.append(what)
         return PH_OPEN + self.settings["placeholder"].format(项目=what) + PH_CLOSE
+
+    @cached_property
+    def explained_reasons(self) -> dict[str, str]:
+        from services.prior_check import reasons
+
+        return reasons(self.wb)
 
     def clerk(self, key: str) -> str | None:
         text = (self.wb.texts.get(key) or "").strip()
@@ -113,8 +120,10 @@ class DraftBase:
         return text.rstrip(_TRAILING)
 
     def reason_text(self, key: str, what: str, needed: bool) -> str | None:
-        """The clerk's reason (cleaned), a placeholder when needed and missing, else None."""
-        text = self.clerk(key)
+        """The clerk's reason (cleaned), a placeholder when needed and missing, else None; a
+        reason the clerk gave as the explanation of a last-year comparison (`services.prior_check`)
+        is the reason when none was written here."""
+        text = self.clerk(key) or self.explained_reasons.get(key)
         if text:
             return self.clean_reason(text)
         return self.placeholder(what) if needed else None

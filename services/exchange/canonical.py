@@ -16,7 +16,8 @@ part, each line ending in ``\n``:
 * ``["V",[[table,row,col,amount],…]]`` — the figures, sorted by (table, row, col);
 * ``["P",[[table,row,col,amount],…]]`` — last year's figures (上年数), sorted likewise;
 * ``["C",[[table,code,name],…]]`` — the coded rows, sorted by (table, code);
-* ``["T",[[key,text],…]]`` — the texts, sorted by key;
+* ``["T",[[key,text],…]]`` — the texts, sorted by key (the clerk's 出错说明 of the findings sealed
+  among them, named ``出错说明:`` + the finding's key as JSON, `services.explanations`);
 * ``["F",[[seq,rule,severity,table,row,column,message,expected,actual,difference,
   possible_rounding],…]]`` — the findings at sealing, sorted by seq.
 

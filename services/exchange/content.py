@@ -150,7 +150,18 @@ def workbook_of(content: Content, template: Template) -> Workbook:
     wb.values.update(_figures(content.values))
     wb.prior.update(_figures(content.prior))
     wb.texts.update(content.texts)
+    wb.notes = notes_of(wb.texts)
     return wb
+
+
+def notes_of(texts: dict[str, str]) -> dict[tuple[str, str, str, str], str]:
+    """The explanations (出错说明) taken out of a submission's texts, re-read as untrusted text."""
+    from services.explanations import ExplanationError, from_texts
+
+    try:
+        return from_texts(texts)
+    except ExplanationError as e:
+        raise Refused(f"{e}，文件已被改动") from None
 
 
 def _figures(rows: list[list[Any]]) -> dict[Cell, Decimal]:
@@ -388,8 +399,12 @@ def read_workbook(c: Connection, m: Manifest) -> tuple[Workbook, dict[str, list[
                 _amount(text, table_no, row, col)
         target.update(zip([_cell(Cell, x[:3]) for x in rows], map(Decimal, texts)))
     raw["texts"] = _fetch(c, S.narrative_text)
+    from services.explanations import NOTE_PREFIX
+
     for key, text in raw["texts"]:
-        wb.texts[_name(key, "说明文字的名称")] = text
+        # an explanation's name is its finding's key (`services.explanations`), checked part by part
+        wb.texts[key if key.startswith(NOTE_PREFIX) else _name(key, "说明文字的名称")] = text
+    wb.notes = notes_of(wb.texts)
     return wb, raw
 
 

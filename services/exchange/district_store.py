@@ -64,6 +64,9 @@ def reading(target: Target) -> Iterator[tuple[Repository, Connection]]:
             if not inspect(conn).has_table(Meta.__tablename__):
                 raise DistrictError(f"数据库 {label(target)} 中还没有区汇总数据")
             require_district(label(target), conn)
+            # a district made by an older version lacks the 出错说明 table its years are read with:
+            # added empty (a file is upgraded when opened; a server database only gains tables)
+            Base.metadata.create_all(conn)
         yield ConnectionRepository(conn, label(target)), conn
 
 
@@ -119,7 +122,9 @@ def _ensure_server_district(conn: Connection, where: str, name: str, code: str) 
     """The tables of a district on a server, created in an empty database; refuse anything else."""
     if inspect(conn).has_table(Meta.__tablename__):
         require_district(where, conn)
-        create_district_tables(conn)  # adds only what a later version added
+        # adds only what a later version added (the department schema's too: 出错说明)
+        Base.metadata.create_all(conn)
+        create_district_tables(conn)
         return
     if inspect(conn).get_table_names():
         raise DistrictError(f"数据库 {where} 中已有其他数据表，不是区汇总数据库；请使用一个空数据库")

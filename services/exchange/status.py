@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Row, inspect
 
 from services.exchange import ledger, roster
-from services.exchange.content import workbook_of
+from services.exchange.content import SealedFinding, workbook_of
 from services.exchange.district_file import DistrictError
 from services.exchange.district_store import reading
 from services.exchange.roster import RosterEntry
@@ -139,6 +139,17 @@ class District:
                 wb.coded.setdefault(t.no, {})
         return wb
 
+    def explained(self, year: int, key: str) -> list[tuple[SealedFinding, str]]:
+        """The findings sealed with the clerk's explanation (出错说明), in the order sealed."""
+        from services.exchange.content import notes_of
+        from services.explanations import key_of
+
+        with self._conn.begin():
+            content = ledger.content(self._conn, _current(self._conn, year, key).id)
+        notes = notes_of({k: t for k, t in content.texts})
+        sealed = [SealedFinding(*row) for row in content.findings]
+        return [(f, notes[key_of(f)]) for f in sealed if key_of(f) in notes]
+
     def findings(self, year: int, key: str) -> list[Row]:
         """The re-check findings of one department's current submission (rows of `DistrictFinding`)."""
         with self._conn.begin():
@@ -223,6 +234,7 @@ def _status_sheet(district: District, year: int | None, xlsx_path: Path, title: 
     from openpyxl import load_workbook
     from openpyxl.styles import Font
 
+    from services.explanations import key_of
     from services.xlsx_text import append
 
     report = district.status(year)
@@ -246,16 +258,28 @@ def _status_sheet(district: District, year: int | None, xlsx_path: Path, title: 
         append(ws, ["部门", "部门代码", "年度"])
         for y, e in missing:
             append(ws, [e.name, e.code, y])
+    explained = [(d, f, note) for d in report.departments if d.sealed_errors or d.sealed_warnings
+                 for f, note in district.explained(d.year, d.key)]
+    if explained:
+        append(ws, [])
+        append(ws, ["部门的出错说明（封存时的审核问题及部门的说明）"])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        append(ws, ["部门", "年度", "级别", "表", "行", "栏", "审核说明", "出错说明"])
+        for d, f, note in explained:
+            append(ws, [d.name, d.year, "错误" if f.severity == "error" else "提示", f.table, f.row, f.column, f.message,
+                        note])
     bad = report.with_errors
     if bad:
         append(ws, [])
         append(ws, ["未改正的错误"])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
-        append(ws, ["部门", "年度", "表", "行", "栏", "说明"])
+        append(ws, ["部门", "年度", "表", "行", "栏", "说明", "出错说明"])
         for d in bad:
+            notes = {key_of(f): note for f, note in district.explained(d.year, d.key)}
             for f in district.findings(d.year, d.key):
                 if f.severity == "error":
-                    append(ws, [d.name, d.year, f.table_no, f.row_label, f.column_label, f.message])
+                    append(ws, [d.name, d.year, f.table_no, f.row_label, f.column_label, f.message,
+                                notes.get((f.rule, f.table_no, f.row_label, f.column_label), "")])
     for y in sorted({d.year for d in report.departments} if year is None else {year}):
         recorded, cells = district.offsets(y)
         if recorded:

@@ -56,6 +56,8 @@ class SubmitResult:
     warnings: int
     #: sealed although the check found errors (强制上报)
     allow_errors: bool
+    #: findings sealed with the clerk's 出错说明
+    explained: int = 0
 
 
 def _finding_row(seq: int, f: Finding) -> dict[str, object]:
@@ -86,7 +88,12 @@ def seal(wb: Workbook, out_path: Path, allow_errors: bool = False, *, created_at
     values = [(c.table, c.row, c.col, to_storage(v)) for c, v in wb.values.items()]
     prior = [(c.table, c.row, c.col, to_storage(v)) for c, v in wb.prior.items()]
     coded = [(t, code, name) for t, rows in wb.coded.items() for code, name in rows.items()]
-    texts = list(wb.texts.items())
+    from services.explanations import NOTE_PREFIX, to_texts
+
+    # the explanations (出错说明) of the findings sealed travel among the texts, covered by the digest
+    texts = [(k, t) for k, t in wb.texts.items() if not k.startswith(NOTE_PREFIX)]
+    sealed_notes = to_texts(wb.notes, findings)
+    texts += sealed_notes.items()
     found = [_finding_row(i, f) for i, f in enumerate(findings, 1)]
     manifest: dict[str, str | int] = {
         "id": 1, "format": S.FORMAT_NAME, "department": department, "department_code": code,
@@ -106,7 +113,7 @@ def seal(wb: Workbook, out_path: Path, allow_errors: bool = False, *, created_at
         out_path.unlink(missing_ok=True)
         raise SubmitError(f"生成的上报文件无法通过区财政局的检查：{e}") from None
     return SubmitResult(out_path, department, code, wb.year, str(manifest["digest"]),
-                        len(values), errors, len(found) - errors, bool(errors))
+                        len(values), errors, len(found) - errors, bool(errors), len(sealed_notes))
 
 
 def _write(out_path: Path, manifest: dict, values: list, prior: list, coded: list, texts: list,

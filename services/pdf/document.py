@@ -256,35 +256,38 @@ def build(wb: Workbook, path: str, progress: Progress | None = None) -> tuple[in
     step("起草情况说明")
     d = draft(wb)
     body_width = frame_width(False, table=False)
-    charts = [0]
-
-    body: list = [NextPageTemplate("body"), PageBreak()] + block_flowables(d.overview, styles, body_width, charts)
-    body += _tables(wb, styles, step)
-    for part in (d.narrative, d.glossary):
-        body += [NextPageTemplate("body"), PageBreak()] + block_flowables(part, styles, body_width, charts)
     from services.pdf.performance import attachment_flowables, missing  # 附件: 绩效自评报告 and forms
     from services.performance import load_forms
 
-    body += [NextPageTemplate("body"), PageBreak()] + attachment_flowables(wb, d.attachments, styles, body_width, charts)
+    def body(tables_step: Callable[[str], None]) -> list:
+        """Everything after the 目录, as new flowables (a layout changes the ones it placed)."""
+        charts = [0]
+        out: list = [NextPageTemplate("body"), PageBreak()] + block_flowables(d.overview, styles, body_width, charts)
+        out += _tables(wb, styles, tables_step)
+        for part in (d.narrative, d.glossary):
+            out += [NextPageTemplate("body"), PageBreak()] + block_flowables(part, styles, body_width, charts)
+        return out + [NextPageTemplate("body"), PageBreak()] + attachment_flowables(wb, d.attachments, styles,
+                                                                                     body_width, charts)
 
+    flows = body(step)
     step("排版")
     # charts start from ReportLab's default graphics font (Helvetica, never embedded): use 宋体
     saved = rl_config.defaultGraphicsFontName
     rl_config.defaultGraphicsFontName = fonts.SONG
     try:
-        for entries in (entries_of(body), None):  # one pass; two only should the headings surprise
-            toc, contents = _toc(styles, entries)
-            story = [NextPageTemplate("cover"), *_cover(d, styles), NextPageTemplate("front"), PageBreak(), *toc, *body]
+        doc = DisclosureDoc(path, wb, styles)
+        toc, doc.contents = _toc(styles, entries_of(flows))
+        story = [NextPageTemplate("cover"), *_cover(d, styles), NextPageTemplate("front"), PageBreak(), *toc, *flows]
+        try:
+            doc.build(story, canvasmaker=_canvas_class(wb))  # one pass (`services.pdf.contents`)
+        except _NotAsListed:
+            # a heading placed other than the story showed it (split across pages): the 目录 of two
+            # passes, over new flowables
             doc = DisclosureDoc(path, wb, styles)
-            doc.contents = contents
-            try:
-                if contents is not None:
-                    doc.build(story, canvasmaker=_canvas_class(wb))
-                else:
-                    doc.multiBuild(story, maxPasses=6, canvasmaker=_canvas_class(wb))
-                break
-            except _NotAsListed:
-                continue
+            toc, doc.contents = _toc(styles, None)
+            story = [NextPageTemplate("cover"), *_cover(d, styles), NextPageTemplate("front"), PageBreak(), *toc,
+                     *body(lambda _what: None)]
+            doc.multiBuild(story, maxPasses=6, canvasmaker=_canvas_class(wb))
     finally:
         rl_config.defaultGraphicsFontName = saved
     step("完成")

@@ -19,7 +19,17 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as upsert
 
-from models.schema import CellValue, CodedRow, Department, DepartmentYear, Meta, NarrativeText, PriorValue, StoredAmountError
+from models.schema import (
+    CellValue,
+    CodedRow,
+    Department,
+    DepartmentYear,
+    FindingNote,
+    Meta,
+    NarrativeText,
+    PriorValue,
+    StoredAmountError,
+)
 from services.money import AmountError, to_storage
 from services.store import digest
 from services.store.errors import DepartmentFileError, Problem
@@ -85,6 +95,11 @@ def _prepared() -> dict[str, Any]:
     out["put_text"] = stmt.on_conflict_do_update(index_elements=["year_id", "key"], set_={"text": stmt.excluded.text})
     out["get_text"] = select(texts.c.text).where(texts.c.year_id == bindparam("year_id"), texts.c.key == bindparam("key"))
     out["clear_text"] = delete(texts).where(texts.c.year_id == bindparam("year_id"), texts.c.key == bindparam("key"))
+    notes = cast(Table, FindingNote.__table__)
+    where = ["year_id", "rule", "table_no", "row_label", "column_label"]
+    stmt = upsert(notes)
+    out["put_note"] = stmt.on_conflict_do_update(index_elements=where, set_={"text": stmt.excluded.text})
+    out["clear_note"] = delete(notes).where(*[notes.c[k] == bindparam(k) for k in where])
     return out
 
 
@@ -233,6 +248,10 @@ class Repository:
                     raise DepartmentFileError(
                         self.path, "的部门名称或代码与保存时的校验值不符：文件被其他程序改动过或已损坏，请用备份恢复",
                         Problem.CORRUPT)
+                notes = {(rule, table, row, col): text for rule, table, row, col, text in c.execute(
+                    select(FindingNote.rule, FindingNote.table_no, FindingNote.row_label, FindingNote.column_label,
+                           FindingNote.text).where(FindingNote.year_id == year_id)
+                )}
         except StoredAmountError as e:
             raise DepartmentFileError(
                 self.path, f"的 {year} 年度有一个金额“{e}”无法识别，文件可能被其他程序改动过", Problem.CORRUPT
@@ -250,7 +269,7 @@ class Repository:
         for spec in template.tables.values():
             if spec.coded:
                 coded.setdefault(spec.no, {})
-        return Workbook(template, year, name, code, values, coded, texts, prior)
+        return Workbook(template, year, name, code, values, coded, texts, prior, notes)
 
     @staticmethod
     def _amounts(conn: Connection, model: type[CellValue] | type[PriorValue], year_id: int) -> dict[Cell, Decimal]:
@@ -279,7 +298,7 @@ class Repository:
             else:
                 c.execute(update(DepartmentYear).where(DepartmentYear.id == year_id)
                           .values(template_id=workbook.template.id, updated_at=now))
-                for model in (CellValue, CodedRow, NarrativeText, PriorValue):
+                for model in (CellValue, CodedRow, NarrativeText, PriorValue, FindingNote):
                     c.execute(delete(model).where(model.year_id == year_id))
             for model, amounts in ((CellValue, workbook.values), (PriorValue, workbook.prior)):
                 if amounts:
@@ -295,6 +314,11 @@ class Repository:
             if workbook.texts:
                 c.execute(insert(NarrativeText), [
                     {"year_id": year_id, "key": key, "text": text} for key, text in workbook.texts.items()
+                ])
+            if workbook.notes:
+                c.execute(insert(FindingNote), [
+                    {"year_id": year_id, "rule": k[0], "table_no": k[1], "row_label": k[2], "column_label": k[3],
+                     "text": text} for k, text in workbook.notes.items()
                 ])
             if workbook.department or workbook.department_code:
                 self._put_department(c, workbook.department, workbook.department_code)
@@ -390,6 +414,17 @@ class Repository:
                 c.execute(_SQL["put_text"], {**params, "text": text})
             self._redigest(c, year, year_id, [] if old is None else [digest.text(key, old)],
                            [] if text is None else [digest.text(key, text)])
+
+
+    def set_note(self, year: int, key: tuple[str, str, str, str], text: str | None) -> None:
+        """The explanation of a finding (出错说明) by its key; ``None`` removes it."""
+        with self._writing() as c:
+            params = {"year_id": self._touch(c, year), "rule": key[0], "table_no": key[1], "row_label": key[2],
+                      "column_label": key[3]}
+            if text is None:
+                c.execute(_SQL["clear_note"], params)
+            else:
+                c.execute(_SQL["put_note"], {**params, "text": text})
 
 
 class ConnectionRepository(Repository):
