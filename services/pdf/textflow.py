@@ -47,6 +47,12 @@ class TocParagraph(Paragraph):
         super().__init__(text, style, **kw)
         self.toc = toc
 
+    def split(self, availWidth: float, availHeight: float) -> list:  # noqa: N803 - ReportLab's signature
+        parts = super().split(availWidth, availHeight)
+        if parts:  # the first part is where the heading starts: its 目录 entry and bookmark
+            parts[0].toc = self.toc
+        return parts
+
 
 #: blocks that must not end a page (``lead``: a numbered item's first line, printed as body text)
 HEADINGS = ("h1", "h2", "lead")
