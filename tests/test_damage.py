@@ -228,6 +228,9 @@ def test_every_edit_keeps_the_checksum(department, tmp_path):
         f.set_prior(2020, Cell("01", "其他收入", 1), Decimal("3"))
         f.set_text(2020, "部门职责", "负责……")
         f.set_text(2020, "部门职责", None)
+        f.set_note(2020, ("层级-类款", "03", code, "栏1"), "按实际发生数填列")
+        f.set_note(2020, ("层级-类款", "03", code, "栏2"), "另一条说明")
+        f.set_note(2020, ("层级-类款", "03", code, "栏2"), None)
         f.set_coded_row(2020, "03", "2130599", "其他")
         f.set_coded_row(2020, "03", "2130599", "其他支出")
         f.remove_coded_row(2020, "03", code)
@@ -239,7 +242,13 @@ def test_every_edit_keeps_the_checksum(department, tmp_path):
         wb = f.load(2020)
     assert wb.get(Cell("01", "其他收入", 1)) == Decimal("-2") and wb.coded["03"]["2130599"] == "其他支出"
     assert code not in wb.coded["03"]
+    assert wb.notes == {("层级-类款", "03", code, "栏1"): "按实际发生数填列"}
     assert run("check", str(path)).returncode in (0, 1)
+    con = sqlite3.connect(path)  # an 出错说明 changed behind the program's back
+    con.execute("UPDATE finding_note SET text = '改过'")
+    con.commit()
+    con.close()
+    assert "校验值不符" in run("check", str(path)).stderr
 
 
 def test_a_file_from_before_checksums_opens_and_gets_one(department, tmp_path):

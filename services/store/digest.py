@@ -4,7 +4,7 @@ SQLite's ``integrity_check`` proves the file's structure (B-trees, indexes), not
 figure whose bytes were changed in place, or a page of rows replaced by an older copy of itself,
 passes it. So each year's content has a checksum in ``meta`` (key ``校验值:YEAR``): the sum,
 modulo 2⁶⁴, of a 64-bit BLAKE2b hash of every row of the year (figures, 上年数, coded rows,
-texts, the template), each hash naming what the row is and where it belongs. A sum can be kept
+texts, 出错说明, the template), each hash naming what the row is and where it belongs. A sum can be kept
 up to date by each edit from the rows it replaces and the rows it writes (no edit reads the
 whole year), and `load` recomputes it from what it read: any row changed, moved, lost or added
 behind the program's back changes the sum.
@@ -52,6 +52,11 @@ def text(text_key: str, body: str) -> int:
     return _h("text", text_key, body)
 
 
+def note(key: tuple[str, str, str, str], body: str) -> int:
+    """An 出错说明, by its finding's key (rule, table, row, column)."""
+    return _h("note", *key, body)
+
+
 def template(template_id: str) -> int:
     return _h("template", template_id)
 
@@ -61,11 +66,12 @@ def total(hashes: Iterable[int]) -> int:
 
 
 def of_rows(template_id: str, cells: Iterable[tuple[str, str, int, str]], priors: Iterable[tuple[str, str, int, str]],
-            rows: Iterable[tuple[str, str, str]], texts: Iterable[tuple[str, str]]) -> int:
+            rows: Iterable[tuple[str, str, str]], texts: Iterable[tuple[str, str]],
+            notes: Iterable[tuple[tuple[str, str, str, str], str]] = ()) -> int:
     """The checksum of a year from its rows as stored (amounts as canonical text)."""
     return total([template(template_id),
                   *(value("cell", *c) for c in cells), *(value("prior", *p) for p in priors),
-                  *(coded(*r) for r in rows), *(text(*t) for t in texts)])
+                  *(coded(*r) for r in rows), *(text(*t) for t in texts), *(note(*n) for n in notes)])
 
 
 def as_text(digest: int) -> str:

@@ -100,6 +100,7 @@ def _prepared() -> dict[str, Any]:
     stmt = upsert(notes)
     out["put_note"] = stmt.on_conflict_do_update(index_elements=where, set_={"text": stmt.excluded.text})
     out["clear_note"] = delete(notes).where(*[notes.c[k] == bindparam(k) for k in where])
+    out["get_note"] = select(notes.c.text).where(*[notes.c[k] == bindparam(k) for k in where])
     return out
 
 
@@ -162,18 +163,22 @@ class Repository:
 
         rows = c.execute(select(CodedRow.table_no, CodedRow.code, CodedRow.name).where(CodedRow.year_id == year_id))
         texts = c.execute(select(NarrativeText.key, NarrativeText.text).where(NarrativeText.year_id == year_id))
+        notes = c.execute(select(FindingNote.rule, FindingNote.table_no, FindingNote.row_label,
+                                 FindingNote.column_label, FindingNote.text).where(FindingNote.year_id == year_id))
         return digest.of_rows(template_id, amounts(CellValue), amounts(PriorValue),
-                              [tuple(r) for r in rows], [tuple(t) for t in texts])  # type: ignore[misc]
+                              [tuple(r) for r in rows], [tuple(t) for t in texts],  # type: ignore[misc]
+                              [((r, t, row, col), text) for r, t, row, col, text in notes])
 
     def _check_digest(self, year: int, stored: str, template_id: str, values: dict[Cell, Decimal],
-                      prior: dict[Cell, Decimal], coded: dict[str, dict[str, str]], texts: dict[str, str]) -> None:
+                      prior: dict[Cell, Decimal], coded: dict[str, dict[str, str]], texts: dict[str, str],
+                      notes: dict[tuple[str, str, str, str], str]) -> None:
         """Refuse a year whose rows are not what the program wrote (see `services.store.digest`)."""
         found = digest.of_rows(
             template_id,
             [(x.table, x.row, x.col, to_storage(v) or "") for x, v in values.items()],
             [(x.table, x.row, x.col, to_storage(v) or "") for x, v in prior.items()],
             [(t, code, name) for t, rows in coded.items() for code, name in rows.items()],
-            list(texts.items()))
+            list(texts.items()), list(notes.items()))
         if digest.as_text(found) != stored:
             raise DepartmentFileError(
                 self.path, f"的 {year} 年度数据与保存时的校验值不符：文件被其他程序改动过或已损坏，"
@@ -264,7 +269,7 @@ class Repository:
                 Problem.TEMPLATE,
             ) from None
         if stored_digest is not None:
-            self._check_digest(year, stored_digest, template_id, values, own_prior, coded, texts)
+            self._check_digest(year, stored_digest, template_id, values, own_prior, coded, texts, notes)
         # Like Workbook.new: every coded table of the template has its (possibly empty) row set.
         for spec in template.tables.values():
             if spec.coded:
@@ -330,7 +335,7 @@ class Repository:
                     [(x.table, x.row, x.col, to_storage(v) or "") for x, v in workbook.values.items()],
                     [(x.table, x.row, x.col, to_storage(v) or "") for x, v in workbook.prior.items()],
                     [(t, code, name) for t, rows in workbook.coded.items() for code, name in rows.items()],
-                    list(workbook.texts.items())))
+                    list(workbook.texts.items()), list(workbook.notes.items())))
 
     def delete_year(self, year: int) -> None:
         """Delete the year and everything in it (the rows go with it: ON DELETE CASCADE)."""
@@ -419,12 +424,16 @@ class Repository:
     def set_note(self, year: int, key: tuple[str, str, str, str], text: str | None) -> None:
         """The explanation of a finding (出错说明) by its key; ``None`` removes it."""
         with self._writing() as c:
-            params = {"year_id": self._touch(c, year), "rule": key[0], "table_no": key[1], "row_label": key[2],
+            year_id = self._touch(c, year)
+            params = {"year_id": year_id, "rule": key[0], "table_no": key[1], "row_label": key[2],
                       "column_label": key[3]}
+            old = c.execute(_SQL["get_note"], params).scalar() if self.keeps_digest else None
             if text is None:
                 c.execute(_SQL["clear_note"], params)
             else:
                 c.execute(_SQL["put_note"], {**params, "text": text})
+            self._redigest(c, year, year_id, [] if old is None else [digest.note(key, old)],
+                           [] if text is None else [digest.note(key, text)])
 
 
 class ConnectionRepository(Repository):
