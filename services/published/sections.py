@@ -71,13 +71,18 @@ def split_sections(paras: list[str]) -> dict[str, str]:
     sections: list[_Section] = []
     part = ""
     current: _Section | None = None
+    skip = -1
     for i, para in enumerate(paras):
+        if i == skip:
+            continue
         m = _PART.match(para)
         if m:
             title = m.group(1)
-            # a wrapped part title ("…决算情况" / "说明") or one printed on two lines
-            if i + 1 < len(paras) and len(paras[i + 1]) <= 6 and not _PARAGRAPH.match(paras[i + 1]):
-                title += paras[i + 1]
+            # a part title on the next line ("第一部分" / "某某局概况"), or wrapped ("…决算情况" / "说明")
+            nxt = paras[i + 1] if i + 1 < len(paras) else ""
+            if nxt and not _PARAGRAPH.match(nxt) and not _PART.match(nxt) and (not title or len(nxt) <= 6):
+                title += nxt
+                skip = i + 1
             part = _part_of(title)
             current = None
             continue
