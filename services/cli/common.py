@@ -102,7 +102,8 @@ def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
         by_table.setdefault(f.table, []).append(f)
     for no in sorted(by_table):
         fs = by_table[no]
-        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n")
+        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit()
+                  else "\n绩效自评表（附件）\n" if no == "绩效" else f"\n{fs[0].table_title}\n")
         for f in fs:
             mark = "✗" if f.is_error else "!"
             out.write(f"  {mark} [{SEVERITY_ZH[f.severity]}] {printable(f.message)}\n")
