@@ -16,6 +16,7 @@ from pathlib import Path
 
 from services.published.pdf_read import PdfReadError, read_pdf
 from services.published.sections import paragraphs, split_sections
+from services.workbook import Unread, Workbook
 from services.xlsx_import import ImportResult, XlsxImportError, import_grids
 
 _COVER = re.compile(r"^(?P<dept>.{2,40}?)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*部门决算")
@@ -45,6 +46,11 @@ def import_pdf(path: Path, year: int | None = None, template_id: str | None = No
     except XlsxImportError as e:
         raise PublishedReadError(str(e).replace("决算公开表（按表名查找", "决算公开表（PDF 中按表名查找")) from None
     wb = res.workbook
+    cut = cut_tables(wb)
+    if cut:
+        wb.set_unread({**wb.unread(), **cut})
+        for no, lost in cut.items():
+            res.notes.append(f"公开{no}表未能完整读入：{lost.why}；涉及该表的审核只作提示，不算错误")
     if cover_dept and not wb.department:
         from services.identity import department_name
 
@@ -55,6 +61,23 @@ def import_pdf(path: Path, year: int | None = None, template_id: str | None = No
     wb.texts.update(texts)
     res.notes.append(f"读入了 {doc.pages} 页：{len(doc.table_pages)} 页表格，{len(texts)} 节文字（概况、情况说明）")
     return res
+
+
+def cut_tables(wb: Workbook) -> dict[str, Unread]:
+    """Tables that hold figures but none in any of their 合计/总计 rows: a PDF's table that runs over
+    a page the file lacks (or that is an image) loses its last rows without a trace in the grid, and
+    the totals are printed last. Such a table is incomplete, so that its sums are not reported as
+    errors. (A workbook is not read so: its rows cannot vanish between pages.)"""
+    out: dict[str, Unread] = {}
+    unread = wb.unread()
+    for no, spec in wb.template.tables.items():
+        totals = {r.key for r in (spec.total_rows if spec.coded else [r for r in spec.rows if r.computed]) if r.key}
+        if no in unread or not totals:
+            continue
+        cells = [c for c, v in wb.values.items() if c.table == no and v != 0]
+        if cells and not any(c.row in totals for c in cells):
+            out[no] = Unread("没有读到合计（总计）行，表格可能跨页而有一页未能读入")
+    return out
 
 
 def cover(paras: list[str]) -> tuple[str, int | None]:

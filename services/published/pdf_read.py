@@ -20,6 +20,7 @@ from services.xlsx_cells import SheetGrid
 #: limits on untrusted input: a real 部门决算 PDF has 20–60 pages and a few MB
 MAX_PAGES = 400
 MAX_BYTES = 64 * 1024 * 1024
+_FIGURE = re.compile(r"^-?\d{1,3}(?:,\d{3})*\.\d{2}$|^-?\d+\.\d{2}$")
 _PAGE_NUMBER = re.compile(r"^[-—－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?[-—－\s]*$|^\d{1,3}\s*/\s*\d{1,3}$")
 
 
@@ -95,13 +96,23 @@ def _page(page, no: int, out: PdfText, row: int) -> int:  # noqa: ANN001 - pdfpl
              if not _PAGE_NUMBER.match(text)]
     out.lines += [text for _, text in lines]
     if not tables:
+        if out.table_pages and not page.chars and page.images:  # a page of the tables printed as a picture
+            out.grid.rows[row] = {1: f"第{no}页是图片，没有文字", 2: "0.00"}  # a figure no table can place
+            return row + 1
         return row
     out.table_pages.append(no)
     items: list[tuple[float, object]] = list(lines)
     items += [(t.bbox[1], t) for t in tables]
     for _, item in sorted(items, key=lambda x: x[0]):
         if isinstance(item, str):
-            out.grid.rows[row] = {1: item.strip()}
+            words = item.split()
+            # a line of figures outside the ruling (a table whose lines pdfplumber did not find):
+            # its figures go into cells, where the import either places them or reports them
+            # unplaced, so that the table is read in part rather than silently short
+            if any(_FIGURE.match(w) for w in words):
+                out.grid.rows[row] = dict(enumerate(words, start=1))
+            else:
+                out.grid.rows[row] = {1: item.strip()}
             row += 1
         else:
             row = _table(item, out.grid, row)
