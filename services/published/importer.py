@@ -10,7 +10,6 @@ section by section; its tables are left (it says so). Nothing is changed on fail
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from services.published.sections import paragraphs, split_sections
 from services.workbook import Unread, Workbook
 from services.xlsx_import import ImportResult, XlsxImportError, import_grids
 
-_COVER = re.compile(r"^(?P<dept>.{2,40}?)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*部门决算")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
+_COVER = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?.*?(?P<tail>部门决算)")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年度?")
+_CONTENTS = re.compile(r"^(?:目\s*录|第[一二三四五]部分)")
 
 
 class PublishedReadError(ValueError):
@@ -81,16 +81,20 @@ def cut_tables(wb: Workbook) -> dict[str, Unread]:
 
 
 def cover(paras: list[str]) -> tuple[str, int | None]:
-    """The department and year the cover prints ("上海市普陀区财政局" / "2024年度部门决算")."""
-    for i, p in enumerate(paras[:12]):
-        m = _COVER.match(p)
-        if m:
-            dept = (m.group("dept") or "").strip()
-            if not dept and i > 0 and not _YEAR.search(paras[i - 1]):
-                dept = paras[i - 1].strip()
-            return dept, int(m.group("year"))
-    years = Counter(int(y) for p in paras[:40] for y in _YEAR.findall(p))
-    return "", years.most_common(1)[0][0] if years else None
+    """The department and year the cover prints, on one line or several, before the 目录
+    ("上海市普陀区财政局" / "2024年度部门决算"; "2020年度" / "株洲市渌口区信访局" / "部门决算")."""
+    lines: list[str] = []
+    for p in paras[:12]:
+        if _CONTENTS.match(p):
+            break
+        lines.append(p)
+    joined = "".join(lines)
+    m = _COVER.search(joined)
+    if m is None:
+        return "", None
+    year = int(m.group("year"))
+    dept = _YEAR.sub("", joined[: m.start("tail")]).strip()
+    return (dept if 2 <= len(dept) <= 40 else ""), year
 
 
 @dataclass
