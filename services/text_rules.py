@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from services.disclosure.texts import TEXT_DIR, find_table, narrative_spec
-from services.findings import Finding, fmt
+from services.findings import TEXT_TABLE, Finding, fmt
 from services.performance.model import FORMS_KEY
 from services.templates import WARNING
 from services.workbook import INCOMPLETE_KEY, Cell, Workbook
@@ -30,7 +30,7 @@ _AMOUNT = re.compile(rf"({_NUM})\s*万元")
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
 #: keys that hold a figure, a setting or data (the 绩效 forms' JSON, the import's record), not the clerk's words
 _NOT_WORDS = ("数据.", "设置.", "封面.", "导入.", "绩效.forms")
-TEXT_TABLE, TEXT_TITLE = "说明", "情况说明（文字）"
+TEXT_TITLE = "情况说明（文字）"
 
 
 @cache
@@ -359,7 +359,7 @@ def parts(wb: Workbook, key: str, text: str) -> list[Finding]:
         got = sum((v for v in values if v is not None), Decimal(0))
         if got != total:
             diff = got - total
-            out.append(_finding(spec["rule"], key, s[: 60],
+            out.append(_finding(spec["rule"], key, s if len(s) <= 90 else s[:90] + "……",
                                 f"其中各项之和为 {fmt(got)} 万元，总数写的是 {fmt(total)} 万元，相差 {fmt(diff)}",
                                 expected=total, actual=got, rounding=abs(diff) <= per * len(items)))
     return out
