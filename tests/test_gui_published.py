@@ -47,3 +47,24 @@ def test_findings_json_of_the_window_is_check_json_for_a_published_pdf(putuo_fil
     cli = subprocess.run([sys.executable, str(ROOT / "main.py"), "check", "--json", str(putuo_file)],
                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT, check=False)
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(cli.stdout)
+
+
+def test_the_sections_read_are_on_the_texts_page_and_a_correction_clears_its_finding(open_window, putuo_file, tmp_path):
+    import shutil
+
+    path = tmp_path / putuo_file.name
+    shutil.copy(putuo_file, path)  # the module's file stays as imported
+    win = open_window(path)
+    win.show_texts(2024)
+    page = win.pages[("texts", 2024)]
+    key = "情况说明.五、一般公共预算财政拨款支出决算情况说明.（二）一般公共预算财政拨款支出决算结构情况"
+    read = [k for k in page.texts if k.startswith("情况说明.")]
+    assert read[0] == "情况说明.一、收入支出决算总体情况说明" and read[-1].startswith("情况说明.十一、")  # as numbered
+    edit = page.texts[key]
+    assert "占71.73%" in edit.toPlainText()
+    edit.setPlainText(edit.toPlainText().replace("占71.73%", "占71.65%"))
+    assert not [f for f in win.year_findings(2024) if f.rule == "说明-占比不符"]
+    from services.store import DepartmentFile
+
+    with DepartmentFile.open(path, readonly=True) as f:
+        assert "占71.65%" in f.load(2024).texts[key]

@@ -123,3 +123,23 @@ def _key(s: _Section, spec: dict) -> str:
                 return str(entry["key"])
         return f"{settings['overview_prefix']}.{heading or '概况'}"
     return ".".join([settings["narrative_prefix"], *s.path]) if s.path else settings["narrative_prefix"]
+
+
+_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
+
+
+def _numeral(text: str) -> int:
+    """一 → 1, 十一 → 11, 二十三 → 23 (the numbers headings are numbered with)."""
+    m = re.match(r"^[（(]?([一二三四五六七八九十]+)", text)
+    if not m:
+        return 999
+    s = m.group(1)
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
+    return _DIGITS.get(s, 999)
+
+
+def section_order(key: str) -> tuple[int, ...]:
+    """A text key read by `split_sections` ordered as the document numbers it (一、 before 十一、)."""
+    return tuple(_numeral(part) for part in key.split(".")[1:])
