@@ -268,3 +268,21 @@ def test_a_pdf_without_tables_is_refused_in_one_line(tmp_path):
 def test_import_pdf_refuses_what_is_not_a_pdf_by_name(tmp_path):
     p = run("import-pdf", str(FIXTURES / "wuhan_2020.xlsx"), "-o", str(tmp_path / "x.sqlite"))
     assert p.returncode == 2 and "import-xlsx" in p.stderr
+
+
+def test_tables_over_many_pages_with_their_titles_and_headers_reprinted_read_back_whole(tmp_path):
+    """A department of 120 项 a table (48 pages): export-pdf reprints each table's title (续表), 部门 and
+    单位 lines and header rows on every page; the reading joins the pages into one table again."""
+    from services.pdf import export_pdf
+    from services.synthetic import generate
+    from services.templates import get_template
+
+    big = generate(get_template("national-2020"), rows=120, department="某某市某某区某某局")
+    pdf = tmp_path / "big.pdf"
+    export_pdf(big, pdf)
+    res = import_pdf(pdf)
+    assert res.unplaced == [] and res.workbook.incomplete() == {}
+    assert not any("出现了不止一次" in n for n in res.notes)
+    assert _nonzero(res.workbook.values) == _nonzero(big.values)
+    found = [f for f in audit(res.workbook) if f.rule != "说明-模板空白"]
+    assert [f.message for f in found] == [f.message for f in audit(big)]

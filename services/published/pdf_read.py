@@ -38,6 +38,10 @@ class PdfText:
     pages: int = 0
     #: pages that hold ruled tables
     table_pages: list[int] = field(default_factory=list)
+    #: the lines printed above the table now being read, and its first page's rows (to recognise
+    #: a continued page that reprints them)
+    heading: set[str] = field(default_factory=set)
+    header: list[tuple[str, ...]] = field(default_factory=list)
 
 
 def read_pdf(path: Path) -> PdfText:
@@ -103,8 +107,14 @@ def _page(page, no: int, out: PdfText, row: int) -> int:  # noqa: ANN001 - pdfpl
     out.table_pages.append(no)
     items: list[tuple[float, object]] = list(lines)
     items += [(t.bbox[1], t) for t in tables]
-    for _, item in sorted(items, key=lambda x: x[0]):
+    items.sort(key=lambda x: x[0])
+    first = next(i for i, (_, item) in enumerate(items) if not isinstance(item, str))
+    repeat = _repeated_heading([str(item) for _, item in items[:first]], out)
+    lines_before: list[str] = []  # the lines written since the last table: a new table's heading
+    for _, item in items:
         if isinstance(item, str):
+            if _heading_key(item) in repeat:  # the same table again, its title, 部门 and 单位 reprinted
+                continue
             words = item.split()
             # a line of figures outside the ruling (a table whose lines pdfplumber did not find):
             # its figures go into cells, where the import either places them or reports them
@@ -113,10 +123,37 @@ def _page(page, no: int, out: PdfText, row: int) -> int:  # noqa: ANN001 - pdfpl
                 out.grid.rows[row] = dict(enumerate(words, start=1))
             else:
                 out.grid.rows[row] = {1: item.strip()}
+                lines_before.append(item)
             row += 1
         else:
-            row = _table(item, out.grid, row)
+            if lines_before:  # another table begins
+                out.heading = {k for k in map(_heading_key, lines_before) if k}
+                out.header = []
+                lines_before = []
+            row = _table(item, out, row)
     return row
+
+
+_CONTINUED = re.compile(r"[（(]?续表?[）)]?$|[（(]续[）)]")
+_META_LINE = re.compile(r"^(?:(?:编制|填报)?(?:部门|单位)(?:名称)?[:：]|(?:金额)?单位[:：]|公开\s*\d+\s*表$|(?:19|20)\d{2}\s*年度?$)")
+
+
+def _heading_key(line: str) -> str:
+    """A line above a table as a continued page reprints it: without spaces and 续表."""
+    return _CONTINUED.sub("", re.sub(r"\s+", "", line))
+
+
+def _repeated_heading(above: list[str], out: PdfText) -> set[str]:
+    """The lines above this page's table when they reprint the previous table's title (with or
+    without 续表): the table continues. An empty set when the page starts another table, or when
+    no title is printed (a bare continuation needs nothing dropped)."""
+    if not above or not out.heading:
+        return set()
+    keys = {_heading_key(line) for line in above}
+    titles = {k for k in out.heading if not _META_LINE.match(k)}
+    if titles and titles & keys and all(k in out.heading or _META_LINE.match(k) or not k for k in keys):
+        return keys
+    return set()
 
 
 def text_lines(chars: list[dict]) -> list[tuple[float, str]]:
@@ -151,17 +188,34 @@ def text_lines(chars: list[dict]) -> list[tuple[float, str]]:
     return out
 
 
-def _table(table, grid: SheetGrid, row: int) -> int:  # noqa: ANN001 - pdfplumber's Table
-    """A ruled table's cells into ``grid`` from ``row``; a cell that spans columns or rows (by its
-    box against the table's column and row edges) is a merge, as Excel would hold it."""
+def _table(table, out: PdfText, row: int) -> int:  # noqa: ANN001 - pdfplumber's Table
+    """A ruled table's cells into the grid from ``row``; a cell that spans columns or rows (by its
+    box against the table's column and row edges) is a merge, as Excel would hold it. The header
+    rows a continued page reprints (those equal to the table's first page's) are left out."""
+    grid = out.grid
     texts = table.extract()
+    shown = [tuple((t or "").strip() for t in r) for r in texts]
+    if out.header:
+        skip = 0
+        while skip < min(len(shown), len(out.header)) and shown[skip] == out.header[skip] and any(shown[skip]):
+            skip += 1
+        if skip:
+            return _table_rows(table, texts, grid, row, skip)
+    else:
+        out.header = shown
+    return _table_rows(table, texts, grid, row, 0)
+
+
+def _table_rows(table, texts: list, grid: SheetGrid, row: int, skip: int) -> int:  # noqa: ANN001
+    """The table's rows from ``skip`` on into ``grid`` from ``row``; the next free row."""
     xs = sorted({round(c[0], 1) for c in table.cells} | {round(c[2], 1) for c in table.cells})
     ys = sorted({round(c[1], 1) for c in table.cells} | {round(c[3], 1) for c in table.cells})
 
     def index(edges: list[float], v: float) -> int:
         return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
 
-    for cells in table.rows:
+    ys = ys[skip:] if skip < len(ys) else ys[-1:]  # the rows left out no longer take grid rows
+    for cells in table.rows[skip:]:
         for box in cells.cells:
             if box is None:
                 continue
@@ -173,6 +227,8 @@ def _table(table, grid: SheetGrid, row: int) -> int:  # noqa: ANN001 - pdfplumbe
                     if (row + r, 1 + c) != top:
                         grid.merged[(row + r, 1 + c)] = top
     for i, cells in enumerate(table.rows):
+        if i < skip:
+            continue
         for j, box in enumerate(cells.cells):
             if box is None:
                 continue
