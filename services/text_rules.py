@@ -224,39 +224,52 @@ def completion(wb: Workbook, key: str, text: str) -> list[Finding]:
 # ── 七、部门名称 ────────────────────────────────────────────────────────────────
 def department(wb: Workbook, key: str, text: str) -> list[Finding]:
     """The name a text gives the department whose year it reports ("某某局2024年度收入…") against the
-    file's own. A short form of it (普陀区财政局 for 上海市普陀区财政局) is the same department; a
-    name mentioned otherwise (国家信访局 in a 公务接待 sentence) is not the subject and is left."""
+    file's own. Only a full name (a place of two characters or more, then the body: 武汉市汉阳区 +
+    教育局) that shares its place or its body with the file's department is compared: a short form
+    (普陀区财政局 for 上海市普陀区财政局) is the same department, a superior (上海市财政局) or
+    another body named in passing (区财政局 in "按照区财政局2024年度要求") is not a wrong name."""
     spec = rules_spec()["department"]
     own = wb.department.strip()
-    if len(own) < 4:
-        return []
     places = "".join(spec["places"])
     suffixes = "|".join(sorted(spec["suffixes"], key=len, reverse=True))
-    subject = re.compile(r"([\u4e00-\u9fff（）()]{4,40}?)\s*(?:(?:19|20)\d{2}\s*年度?|部门决算)")
-    named = re.compile(rf"[{places}][\u4e00-\u9fff]{{1,14}}?(?:{suffixes})$")
+    full = re.compile(rf"^((?:[\u4e00-\u9fff]{{2,8}}?[{places}])+)([\u4e00-\u9fff]{{1,14}}?(?:{suffixes}))$")
+    own_name = full.match(own)
+    if own_name is None:
+        return []
+    own_place, own_body = own_name.groups()
+    lead = tuple(spec["lead_words"])
+    subject = re.compile(r"([\u4e00-\u9fff]{4,40}?)\s*(?:(?:19|20)\d{2}\s*年度?|部门决算)")
     out: list[Finding] = []
     seen: set[str] = set()
     for m in subject.finditer(text):
-        run = m.group(1)
-        if not named.search(run) or run.endswith(own):
+        name = m.group(1)
+        while name.startswith(lead):  # "纳入上海市…", "根据区财政局…"
+            name = name[next(len(w) for w in lead if name.startswith(w)):]
+        found = full.match(name)
+        if found is None or name in seen or own.endswith(name) or name.endswith(own):
             continue
-        common = 0
-        while common < min(len(run), len(own)) and run[-1 - common] == own[-1 - common]:
-            common += 1
-        if common == len(run) or own[:len(own) - common].endswith(run[:len(run) - common][-2:]):
-            continue  # a short form of the name, nothing else before it
-        start = max((run.rfind(p, 0, len(run) - common) for p in spec["places"]), default=-1)
-        head = run[:start + 1]
-        first = max((head.rfind(p, 0, len(head) - 1) for p in spec["places"]), default=-1)
-        name = run[first + 1:] if first >= 0 else run[-(common + 4):]
-        if common >= len(own) - 1 or name in seen:
-            continue
+        place, body = found.groups()
+        mine, theirs = _segments(own_place, places), _segments(place, places)
+        # the first level of a name found in a sentence may carry words before it ("并对照武汉市")
+        same = [a == b or (i == 0 and a.endswith(b)) for i, (a, b) in enumerate(zip(theirs, mine))]
+        tail = [a == b or (i == 0 and a.endswith(b)) for i, (a, b) in enumerate(zip(theirs, mine[-len(theirs):]))]
+        same_place = len(theirs) == len(mine) and all(same)
+        if body == own_body and (all(same) or all(tail)):
+            continue  # the department itself, a superior (武汉市信访局) or a short form (汉阳区信访局)
+        if not (same_place or body == own_body):
+            continue  # another body elsewhere: named in passing
         seen.add(name)
-        out.append(_finding(spec["rule"], key, m.group(0), f"文字中的部门“{name}”与本文件的部门“{own}”不同，是否沿用了其他部门或年度的文字"))
+        out.append(_finding(spec["rule"], key, m.group(0),
+                            f"文字中的部门“{name}”与本文件的部门“{own}”不同，是否沿用了其他部门或年度的文字"))
     return out
 
 
 # ── 五、前后不一致；八、占比；九、其中 ───────────────────────────────────────────
+def _segments(place: str, places: str) -> list[str]:
+    """A place by its levels: 上海市普陀区 → [上海市, 普陀区]."""
+    return re.findall(rf"[^{places}]+[{places}]", place)
+
+
 def _names(wb: Workbook) -> list[str]:
     """The quantities with one meaning anywhere in a 情况说明: the listed names and table 06's
     economic 款 (a 基本支出 or a 类 may be the total or one fund's, so they are not here)."""

@@ -69,6 +69,8 @@ def test_the_same_quantity_given_twice(wuhan):
 
 def test_a_short_form_or_another_department_named_in_passing_is_not_a_wrong_name(wuhan):
     assert _rules(wuhan, "汉阳区信访局2020年度收、支总计707.12万元；接待了武汉市信访局的考察。") == []
+    assert _rules(wuhan, "按照区财政局2020年度部门决算编制要求，并对照武汉市信访局2020年度部署。") == []  # in passing, superior
+    assert [r for r, _ in _rules(wuhan, "武汉市江夏区信访局2020年度收、支总计707.12万元。")] == ["说明-部门名称"]
 
 
 def test_a_rate_on_a_budget_of_nothing_reads_the_tables_budget_only_when_the_table_was_read(wuhan):

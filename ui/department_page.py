@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QS
 
 from services.disclosure.narrative import budget_codes, prior_cells
 from services.disclosure.texts import TextField, field, find_table, narrative_spec, text_fields
-from services.published.sections import section_order
 from services.money import AmountError, parse_amount, round_cent, to_storage
+from services.published.sections import section_order
 from services.session import Change
 from services.workbook import Cell, Workbook
 from ui.document import Document, OpenError
