@@ -120,3 +120,16 @@ def test_import_docx_needs_the_year_to_be_in_the_file(tmp_path, zhuzhou):
     assert p.returncode == 2 and "请用 --year 指定年度" in p.stderr and "2020" in p.stderr
     p = run("import-docx", str(doc), str(tmp_path / "没有.sqlite"))
     assert p.returncode == 2 and "找不到部门数据文件" in p.stderr
+
+
+def test_seed002_text_from_word_finds_its_two_real_contradictions(tmp_path):
+    """Seed 002 (武汉市汉阳区信访局 2020) writes 机关运行经费 12.37 (06 公用经费合计 12.36) and 卫生健康
+    28.7 (05: 28.71); its text has no other defect."""
+    dest = tmp_path / "武汉市汉阳区信访局.sqlite"
+    assert run("import-xlsx", str(FIXTURES / "wuhan_2020.xlsx"), "-o", str(dest)).returncode == 0
+    p = run("import-docx", str(_docx(seed_paragraphs("002"), tmp_path / "002.docx")), str(dest))
+    assert p.returncode == 0, p.stderr
+    warnings = [ln for ln in p.stdout.splitlines() if ln.strip().startswith("! [提示]")]
+    assert len(warnings) == 2, warnings
+    assert any("“机关运行经费支出 12.37 万元”与公开06表 公用经费合计（栏1 决算数）12.36 不符" in w for w in warnings)
+    assert any("“卫生健康(类)支出 28.7 万元”与公开05表 210 卫生健康支出" in w and "28.71" in w for w in warnings)
