@@ -29,17 +29,17 @@ PUTUO_TABLE_FINDINGS = [
     ("02-合计", "02", "-0.01"), ("02-合计", "02", "-0.01"),  # p.8 02 合计 2,946.25 / 2,940.05 vs Σ类
     ("03-合计", "03", "-0.01"), ("03-合计", "03", "-0.01"),  # p.10 03 合计 2,940.05 / 2,336.91
     ("表间-04各类对05", "04", "-0.01"),  # p.12 04 208 326.71 vs 05 326.72
-    ("05-合计", "05", "-0.01"), ("05-合计", "05", "-0.01"),  # p.13–14 05 合计 2,940.05 / 2,336.91
-    ("06-类", "06", "-0.01"), ("06-类", "06", "-0.02"),  # p.15 06 301 2,082.85, 302 171.07
+    ("05-合计", "05", "-0.01"), ("05-合计", "05", "-0.01"),  # p.15 05 合计 2,940.05 / 2,336.91
+    ("06-类", "06", "-0.01"), ("06-类", "06", "-0.02"),  # p.16 06 301 2,082.85, 302 171.07
 ]
 PUTUO_TEXT_FINDINGS = {
-    # 四、财政拨款收入支出总计0.3万元 (04 总计 2,961.68)
+    # p.21 四、财政拨款收入支出总计0.3万元 (04 总计 2,961.68)
     ("说明-数字不符", "情况说明.四、财政拨款收入支出决算总体情况说明", "0.30"),
-    # 四、…持平。主要原因：…减少支付
+    # p.21 四、…总计持平。主要原因：…减少支付
     ("说明-增减矛盾", "情况说明.四、财政拨款收入支出决算总体情况说明", None),
-    # 五（二）一般公共服务支出（类）2106.66万元，占71.73% (2106.66 / 2940.05 = 71.65%)
+    # p.21 五（二）一般公共服务支出（类）2106.66万元，占71.73% (2106.66 / 2940.05 = 71.65%)
     ("说明-占比不符", "情况说明.五、一般公共预算财政拨款支出决算情况说明.（二）一般公共预算财政拨款支出决算结构情况", "71.73"),
-    # 十一（二）政府采购251.25万元，其中4.79 + 0 + 246.47 = 251.26
+    # p.24 十一（二）政府采购251.25万元，其中4.79 + 0 + 246.47 = 251.26
     ("说明-其中不符", "情况说明.十一、其他重要事项的情况说明.（二）政府采购支出情况", "251.26"),
 }
 
@@ -286,3 +286,18 @@ def test_tables_over_many_pages_with_their_titles_and_headers_reprinted_read_bac
     assert _nonzero(res.workbook.values) == _nonzero(big.values)
     found = [f for f in audit(res.workbook) if f.rule != "说明-模板空白"]
     assert [f.message for f in found] == [f.message for f in audit(big)]
+
+
+def test_a_pdf_page_far_denser_than_any_disclosure_is_refused_in_one_line(tmp_path, monkeypatch):
+    from reportlab.pdfgen import canvas
+
+    from services.published import pdf_read
+
+    path = tmp_path / "密.pdf"
+    c = canvas.Canvas(str(path))
+    for i in range(300):
+        c.line(10, 10 + i, 500, 10 + i)
+    c.save()
+    monkeypatch.setattr(pdf_read, "MAX_PAGE_RULES", 100)  # the limit (20,000 lines) scaled down to keep the test fast
+    with pytest.raises(PublishedReadError, match="第 1 页的文字或线条多得不像部门决算公开文件"):
+        import_pdf(path)

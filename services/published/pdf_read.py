@@ -20,6 +20,9 @@ from services.xlsx_cells import SheetGrid
 #: limits on untrusted input: a real 部门决算 PDF has 20–60 pages and a few MB
 MAX_PAGES = 400
 MAX_BYTES = 64 * 1024 * 1024
+#: a page of a dense 决算 table holds about 1,000 characters and 400 ruling lines
+MAX_PAGE_CHARS = 50_000
+MAX_PAGE_RULES = 20_000
 _FIGURE = re.compile(r"^-?\d{1,3}(?:,\d{3})*\.\d{2}$|^-?\d+\.\d{2}$")
 _PAGE_NUMBER = re.compile(r"^[-—－\s]*(?:第\s*)?\d{1,3}(?:\s*页)?[-—－\s]*$|^\d{1,3}\s*/\s*\d{1,3}$")
 
@@ -64,6 +67,8 @@ def read_pdf(path: Path) -> PdfText:
         try:
             for no, page in enumerate(pdf.pages, start=1):
                 row = _page(page, no, out, row)
+        except PdfReadError as e:
+            raise PdfReadError(f"“{path.name}”{e}") from None
         except Exception as e:  # noqa: BLE001 - a broken content stream; say so in one line
             raise PdfReadError(f"“{path.name}”第 {no} 页无法读取（{type(e).__name__}）") from None
     if not any(line.strip() for line in out.lines) and not out.grid.rows:
@@ -89,6 +94,9 @@ def _guard(path: Path) -> None:
 def _page(page, no: int, out: PdfText, row: int) -> int:  # noqa: ANN001 - pdfplumber's Page
     """One page into `out`: its tables and the lines around them into the grid (from ``row``),
     the lines outside the tables into the text; the next free grid row."""
+    if len(page.chars) > MAX_PAGE_CHARS or len(page.lines) + len(page.rects) > MAX_PAGE_RULES:
+        raise PdfReadError(f"第 {no} 页的文字或线条多得不像部门决算公开文件（{len(page.chars)} 个字、"
+                           f"{len(page.lines) + len(page.rects)} 条线），未读取")
     tables = [t for t in page.find_tables() if len(t.rows) >= 1 and len(t.rows[0].cells) >= 2]
     boxes = [t.bbox for t in tables]
 
