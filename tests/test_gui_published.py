@@ -68,3 +68,13 @@ def test_the_sections_read_are_on_the_texts_page_and_a_correction_clears_its_fin
 
     with DepartmentFile.open(path, readonly=True) as f:
         assert "占71.65%" in f.load(2024).texts[key]
+
+
+def test_a_text_finding_takes_the_clerk_to_the_text_it_quotes(open_window, putuo_file, qtbot):
+    win = open_window(putuo_file)
+    finding = next(f for f in win.year_findings(2024) if f.rule == "说明-其中不符")
+    win.jump_to_finding(finding)
+    page = win.pages[("texts", 2024)]
+    assert win.stack.currentWidget() is page
+    qtbot.waitUntil(lambda: page.texts[finding.row].hasFocus())
+    assert "251.25" in page.texts[finding.row].toPlainText()
