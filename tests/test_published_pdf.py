@@ -301,3 +301,26 @@ def test_a_pdf_page_far_denser_than_any_disclosure_is_refused_in_one_line(tmp_pa
     monkeypatch.setattr(pdf_read, "MAX_PAGE_RULES", 100)  # the limit (20,000 lines) scaled down to keep the test fast
     with pytest.raises(PublishedReadError, match="第 1 页的文字或线条多得不像部门决算公开文件"):
         import_pdf(path)
+
+
+def test_a_table_page_printed_as_a_picture_leaves_its_table_incomplete(tmp_path):
+    """02's second page (9: 210 卫生健康 … 221 住房保障) replaced by a picture: 02 is incomplete and its
+    合计 against the classes it could read is a warning, not an error."""
+    from PIL import Image
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen import canvas
+
+    png, picture = tmp_path / "scan.png", tmp_path / "scan.pdf"
+    Image.new("RGB", (60, 40), "white").save(png)
+    c = canvas.Canvas(str(picture), pagesize=(842, 595))
+    c.drawImage(str(png), 60, 60, 700, 470)
+    c.save()
+    reader, writer = PdfReader(PUTUO_PDF), PdfWriter()
+    for i, page in enumerate(reader.pages, start=1):
+        writer.add_page(PdfReader(picture).pages[0] if i == 9 else page)
+    scanned = tmp_path / "putuo_czj_2024.pdf"
+    with scanned.open("wb") as f:
+        writer.write(f)
+    wb = import_pdf(scanned).workbook
+    assert wb.incomplete() == {"02": "第9页是图片，没有文字，表中印在这一页的部分未能读入"}
+    assert not [f for f in audit(wb) if f.is_error and f.table == "02"]

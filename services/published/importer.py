@@ -46,7 +46,7 @@ def import_pdf(path: Path, year: int | None = None, template_id: str | None = No
     except XlsxImportError as e:
         raise PublishedReadError(str(e).replace("决算公开表（按表名查找", "决算公开表（PDF 中按表名查找")) from None
     wb = res.workbook
-    cut = cut_tables(wb)
+    cut = {**pictured_tables(res, doc.pictures), **cut_tables(wb)}
     if cut:
         wb.set_unread({**wb.unread(), **cut})
         for no, lost in cut.items():
@@ -61,6 +61,18 @@ def import_pdf(path: Path, year: int | None = None, template_id: str | None = No
     wb.texts.update(texts)
     res.notes.append(f"读入了 {doc.pages} 页：{len(doc.table_pages)} 页表格，{len(texts)} 节文字（概况、情况说明）")
     return res
+
+
+def pictured_tables(res: ImportResult, pictures: list[tuple[int, int]]) -> dict[str, Unread]:
+    """The table a page printed as a picture falls in (the last one whose title is above it): the
+    part of it on that page was not read."""
+    starts = sorted((int(re.sub(r"^.*![A-Z]+", "", where)), no) for no, where in res.found.items())
+    out: dict[str, Unread] = {}
+    for row, page in pictures:
+        before = [no for start, no in starts if start < row]  # the next table starts on the row after it
+        if before:
+            out[before[-1]] = Unread(f"第{page}页是图片，没有文字，表中印在这一页的部分未能读入")
+    return out
 
 
 def cut_tables(wb: Workbook) -> dict[str, Unread]:

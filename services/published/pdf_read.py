@@ -44,6 +44,8 @@ class PdfText:
     #: the lines printed above the table now being read, and its first page's rows (to recognise
     #: a continued page that reprints them)
     heading: set[str] = field(default_factory=set)
+    #: pages of the tables' part printed as pictures: (the grid row where they fall, page number)
+    pictures: list[tuple[int, int]] = field(default_factory=list)
     header: list[tuple[str, ...]] = field(default_factory=list)
 
 
@@ -109,8 +111,7 @@ def _page(page, no: int, out: PdfText, row: int) -> int:  # noqa: ANN001 - pdfpl
     out.lines += [text for _, text in lines]
     if not tables:
         if out.table_pages and not page.chars and page.images:  # a page of the tables printed as a picture
-            out.grid.rows[row] = {1: f"第{no}页是图片，没有文字", 2: "0.00"}  # a figure no table can place
-            return row + 1
+            out.pictures.append((row, no))
         return row
     out.table_pages.append(no)
     items: list[tuple[float, object]] = list(lines)
