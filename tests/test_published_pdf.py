@@ -324,3 +324,28 @@ def test_a_table_page_printed_as_a_picture_leaves_its_table_incomplete(tmp_path)
     wb = import_pdf(scanned).workbook
     assert wb.incomplete() == {"02": "第9页是图片，没有文字，表中印在这一页的部分未能读入"}
     assert not [f for f in audit(wb) if f.is_error and f.table == "02"]
+
+
+def test_a_table_page_without_its_ruling_leaves_its_table_incomplete(tmp_path):
+    """02's second page with its ruling lines taken out of the content stream: pdfplumber finds no
+    table there, its figures are kept, cannot all be placed, and 02 is reported read in part."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ContentStream, NameObject
+
+    paths = {b"re", b"m", b"l", b"c", b"v", b"y", b"h", b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
+    reader, writer = PdfReader(PUTUO_PDF), PdfWriter()
+    for i, page in enumerate(reader.pages, start=1):
+        if i == 9:
+            content = ContentStream(page.get_contents(), reader)
+            content.operations = [(args, op) for args, op in content.operations if op not in paths]
+            page[NameObject("/Contents")] = content
+        writer.add_page(page)
+    unruled = tmp_path / "putuo_czj_2024.pdf"
+    with unruled.open("wb") as f:
+        writer.write(f)
+    wb = import_pdf(unruled).workbook
+    assert set(wb.incomplete()) == {"02"} and "个数字未能放入" in wb.incomplete()["02"]
+    assert not [f for f in audit(wb) if f.is_error and f.table == "02"]
+    # the rest of the document is read as before
+    assert [f.message for f in audit(wb) if f.is_error] == [f.message for f in audit(putuo_import().workbook)
+                                                           if f.is_error and f.table != "02"]

@@ -44,6 +44,8 @@ class PdfText:
     #: the lines printed above the table now being read, and its first page's rows (to recognise
     #: a continued page that reprints them)
     heading: set[str] = field(default_factory=set)
+    #: lines of figures on pages without ruling since the last page of tables (see `_page`)
+    stray: list[list[str]] = field(default_factory=list)
     #: pages of the tables' part printed as pictures: (the grid row where they fall, page number)
     pictures: list[tuple[int, int]] = field(default_factory=list)
     header: list[tuple[str, ...]] = field(default_factory=list)
@@ -112,7 +114,16 @@ def _page(page, no: int, out: PdfText, row: int) -> int:  # noqa: ANN001 - pdfpl
     if not tables:
         if out.table_pages and not page.chars and page.images:  # a page of the tables printed as a picture
             out.pictures.append((row, no))
+        elif out.table_pages:  # figures on a page without ruling: kept, in case more tables follow
+            out.stray += [text.split() for _, text in lines if any(_FIGURE.match(w) for w in text.split())]
         return row
+    # a page between two pages of tables whose figures no ruling holds (a table pdfplumber did not
+    # find): its figures go into cells, which the import places or reports unplaced, so that the
+    # table is read in part rather than silently short
+    for words in out.stray:
+        out.grid.rows[row] = dict(enumerate(words, start=1))
+        row += 1
+    out.stray = []
     out.table_pages.append(no)
     items: list[tuple[float, object]] = list(lines)
     items += [(t.bbox[1], t) for t in tables]
