@@ -3,7 +3,7 @@
 The window, `check`, the seal (`submit`), the district's gate and the PDF's warning all see the
 findings of one `Audit`: the table rules, kept current cell by cell (`services.engine.Checker`),
 then each whole-workbook validator of `VALIDATORS` (the clerk's texts against the tables, the
-绩效 forms), run again after a change. A new kind of check is one more entry in that list.
+text rules of inspections, the 绩效 forms), run again after a change. A new kind of check is one more entry in that list.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ def _texts(wb: Workbook) -> list[Finding]:
     from services.narrative_check import check_texts  # lazy: the narrative spec is read on first use
 
     return check_texts(wb) if wb.texts else []
+
+
+def _text_rules(wb: Workbook) -> list[Finding]:
+    from services.text_rules import check_text_rules  # lazy, as the narrative check
+
+    return check_text_rules(wb) if wb.texts else []
 
 
 def _performance(wb: Workbook) -> list[Finding]:
@@ -42,6 +48,7 @@ def _complete(wb: Workbook) -> list[Finding]:
 #: the validators beside the table rules, by name, in the order their findings are listed
 VALIDATORS: tuple[tuple[str, Callable[[Workbook], list[Finding]]], ...] = (
     ("说明文字", _texts),
+    ("文字规则", _text_rules),
     ("与上年核对", _prior),
     ("公开完整性", _complete),
     ("绩效", _performance),

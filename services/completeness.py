@@ -14,6 +14,7 @@ so it says nothing about them (its PDF lists them as 【请填写】 all the sam
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from services.findings import Finding
@@ -25,6 +26,12 @@ RULE = "公开完整性"
 TABLE = "完整性"
 #: where the clerk's texts are typed in the window
 TEXTS_PAGE = "部门概况与情况说明"
+#: texts that are not the document's words (what an import noted, the 绩效 forms as data)
+_NOT_TEXT = ("导入.", "绩效.")
+#: what the product prints where the clerk has still to write (【请填写：…】)
+_PLACEHOLDER = re.compile(r"【请填写[^】]*】")
+#: where a published document's 名词解释 is kept when it is read back in (`services.published`)
+PUBLISHED_GLOSSARY = "名词.公开文件"
 #: the texts of the clerk's that show the 情况说明 is being written
 _CLERK_TEXTS = ("概况.", "说明.", "数据.", "原因.", "名词.")
 
@@ -94,6 +101,18 @@ def _tables(wb: Workbook) -> list[Item]:
     return out
 
 
+def _said(wb: Workbook, words: list[str]) -> bool:
+    """Whether the year's texts say it in their own words (a published document read back in:
+    its 情况说明 as written, not the product's fields): one of them matching every pattern of ``words``."""
+    texts = []
+    for k, v in wb.texts.items():
+        said = _PLACEHOLDER.sub("", v or "").strip()  # a 【请填写】 left in says nothing
+        if said and not k.startswith(_NOT_TEXT):
+            # a section's heading is its key ("情况说明.十三、国有资产占用情况说明"): part of what it says
+            texts.append(f"{k}\n{said}")
+    return any(all(re.search(w, t) for w in words) for t in texts)
+
+
 def _glossary(wb: Workbook) -> Item:
     """名词解释: every functional 科目 the tables use (a leaf row with a figure) needs its
     explanation: the bundled one (by code, or by name for 行政运行 …) or the clerk's (名词.科目),
@@ -123,7 +142,10 @@ def _glossary(wb: Workbook) -> Item:
                 missing.append((code, f"{name}（{code}）"))
     named = [m for _, m in sorted(missing)]
     where = f"{TEXTS_PAGE} → 名词解释：{'、'.join(named[:3])}{' 等' if len(named) > 3 else ''}的科目说明"
-    return Item("名词解释（所用功能分类科目的说明）", not missing, False, where)
+    # a published document read back in has its own 名词解释, written as it chose
+    published = wb.texts.get(PUBLISHED_GLOSSARY) or ""
+    present = not missing or (bool(published.strip()) and not _PLACEHOLDER.search(published))
+    return Item("名词解释（所用功能分类科目的说明）", present, False, where)
 
 
 def items(wb: Workbook) -> list[Item]:
@@ -148,6 +170,8 @@ def items(wb: Workbook) -> list[Item]:
             keys = [str(k) for k in spec.get("keys", ())]
             found = [_has_text(wb, k) for k in keys]
             present = any(found) if spec.get("any") else all(found)
+            if not present and spec.get("words"):
+                present = _said(wb, [str(w) for w in spec["words"]])
             needless = "unless_zero" in spec and _zero(wb, spec["unless_zero"])
             lacking = [_what(k) for k, ok in zip(keys, found) if not ok]
             named = _what(keys[0]) if spec.get("any") else "、".join(lacking or [_what(k) for k in keys])

@@ -14,6 +14,8 @@ from services.templates import ERROR
 from services.workbook import Cell
 
 SEVERITY_ZH = {"error": "错误", "warning": "提示"}
+#: the `Finding.table` of a finding about the clerk's texts that no table cell holds (the text rules)
+TEXT_TABLE = "说明"
 
 
 def fmt(d: Decimal | None) -> str:

@@ -94,15 +94,22 @@ def check_texts(wb: Workbook) -> list[Finding]:
     pattern = re.compile(rf"(?=(?P<label>{names})(?P<gap>[^\d{re.escape(_STOP)}]{{0,{gap}}}?)" + _AMOUNT + ")")
     inner = re.compile(names)
     skip = tuple(spec.get("skip_words", ()))
+    other_funds = tuple(spec.get("skip_sections", ()))
+    qualifiers = tuple(spec.get("qualifiers", ()))
+    unread = wb.incomplete()
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for key in sorted(wb.texts):
         if key == INCOMPLETE_KEY:  # the import's own record, not the clerk's words
             continue
+        if any(w in key for w in other_funds):  # its 基本支出, 财政拨款收入 are that fund's, not the tables' totals
+            continue
         text = wb.texts[key] or ""
         nearest: dict[int, re.Match] = {}  # one label per amount: the longest of nested ones
         for m in pattern.finditer(text):
             if any(w in m.group("gap") for w in skip) or inner.search(m.group("gap")):
+                continue
+            if text[:m.start("label")].endswith(qualifiers):  # 政府性基金预算财政拨款收入 is not 财政拨款收入
                 continue
             nearest.setdefault(m.start("amount"), m)
         for m in nearest.values():
@@ -113,6 +120,8 @@ def check_texts(wb: Workbook) -> list[Finding]:
             if said is None:
                 continue
             cell = by_text[m.group("label")]
+            if cell.table in unread:  # a table read only in part: its figure may be the one not read
+                continue
             table_value = round_cent(wb.get(cell) or Decimal(0))
             if said != table_value and abs(said - table_value) <= CENT and finer_than_cent(wb):
                 # a year kept in 元 publishes balanced figures (舍位平衡), one cent off the

@@ -24,7 +24,7 @@ from services.xlsx_layout import Block, Meta, find_blocks, match_title, read_met
 from services.xlsx_rows import TableRead, Unplaced
 from services.xlsx_table import read_table
 
-__all__ = ["ImportResult", "Unplaced", "XlsxImportError", "import_xlsx"]
+__all__ = ["ImportResult", "Unplaced", "XlsxImportError", "import_grids", "import_xlsx"]
 
 _FILE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -54,6 +54,15 @@ def import_xlsx(path: str | PathLike[str], year: int | None = None, template_id:
     path = Path(path)
     notes: list[str] = []
     grids = _read_grids(path, notes)
+    return import_grids(grids, path, year, template_id, notes)
+
+
+def import_grids(grids: list[SheetGrid], path: Path, year: int | None = None, template_id: str | None = None,
+                 notes: list[str] | None = None) -> ImportResult:
+    """The import of sheets already read: a workbook's, or the grids a published PDF's ruled tables
+    make (`services.published.pdf_read`); ``path`` names the source in messages (and its year, if
+    nothing else gives one)."""
+    notes = [] if notes is None else notes
     templates = list(all_templates().values())
     blocks = find_blocks(grids, templates)
     if not blocks:

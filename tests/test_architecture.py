@@ -31,8 +31,15 @@ def test_core_never_imports_qt():
 
 def test_checking_needs_no_database_or_spreadsheet_library():
     mods = _modules_after("import main\nimport services.engine, services.synthetic, services.forms")
-    for heavy in ("sqlalchemy", "openpyxl", "reportlab", "PySide6"):
+    for heavy in ("sqlalchemy", "openpyxl", "reportlab", "PySide6", "pdfplumber", "pdfminer", "docx", "lxml"):
         assert heavy not in mods, heavy
+
+
+def test_reading_published_documents_loads_its_libraries_only_when_used():
+    """pdfplumber (with pdfminer) and python-docx are imported by the reading itself, not by the
+    audit that checks the texts read, nor by the window."""
+    mods = _modules_after("import services.published.importer, services.text_rules, services.audit, ui.main_window")
+    assert not {"pdfplumber", "pdfminer", "docx", "lxml"} & {m.split(".")[0] for m in mods}
 
 
 def test_no_float_arithmetic_on_money_in_the_core():

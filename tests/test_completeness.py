@@ -84,3 +84,26 @@ def test_a_code_without_its_glossary_entry_fires_until_the_clerk_explains_it() -
     assert "其他社会保障和就业支出（2089999）" in found[0].message
     wb.texts["名词.2089999"] = "反映其他用于社会保障和就业方面的支出。"
     assert not check_completeness(wb)
+
+
+@pytest.mark.parametrize(("keys", "said", "what"), [
+    # putuo's own sentences (上海市普陀区财政局 2024, 十一（三）and（二）)
+    (["数据.设备.通用50万", "数据.设备.专用100万"], ("情况说明.十一、其他重要事项的情况说明.（三）国有资产占有使用情况说明",
+     "截至2024年12月31日，共有车辆0辆。单价100万元（含）以上设备（不含车辆）2台（套）。"),
+     "国有资产占用情况（车辆、大型设备）"),
+    (["数据.政府采购.中小企业"], ("情况说明.十一、其他重要事项的情况说明.（二）政府采购支出情况",
+     "2024年度政府采购金额为251.25万元。面向中小企业预留政府采购项目预算金额246.47万元。"),
+     "政府采购支出及授予中小企业合同金额"),
+])
+def test_a_published_document_says_a_part_in_its_own_words(keys, said, what) -> None:
+    """Read back from a PDF or Word file, the 情况说明 is the document's sentences, not the product's
+    fields: a part is there when one section says it, with its figures; a 【请填写】 says nothing."""
+    wb = seed003()
+    for k in keys:
+        del wb.texts[k]
+    assert [f.row for f in check_completeness(wb)] == [what]
+    key, text = said
+    wb.texts[key] = text
+    assert check_completeness(wb) == []
+    wb.texts[key] = "共有车辆【请填写：年末车辆总数】辆；面向中小企业【请填写：金额】万元，政府采购【请填写】万元。"
+    assert [f.row for f in check_completeness(wb)] == [what]

@@ -28,10 +28,11 @@ def _from_file(path, year=2020):  # noqa: ANN001, ANN202
 
 def test_the_audit_lists_every_validator_and_check_workbook_is_it(sample_wb):
     sample_wb.texts["概况.部门职责"] = WRONG_TEXT
+    sample_wb.texts["原因.机关运行经费"] = "会议减少，比上年减少 万元。"  # a blank of the template: 文字规则
     sample_wb.texts[FORMS_KEY] = dumps(seed002_forms())
     found = Audit(sample_wb)
-    assert {name for name, _ in VALIDATORS} == {"说明文字", "与上年核对", "公开完整性", "绩效"}
-    assert found.of("说明文字") and found.of("绩效")  # both fire on this department
+    assert {name for name, _ in VALIDATORS} == {"说明文字", "文字规则", "与上年核对", "公开完整性", "绩效"}
+    assert found.of("说明文字") and found.of("文字规则") and found.of("绩效")  # all fire on this department
     assert found.findings() == audit(sample_wb) == check_workbook(sample_wb)
     rules = [f.rule for f in found.findings()]
     assert "说明-数字不符" in rules and any(f.table == "绩效" for f in found.findings())

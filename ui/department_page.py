@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QS
 from services.disclosure.narrative import budget_codes, prior_cells
 from services.disclosure.texts import TextField, field, find_table, narrative_spec, text_fields
 from services.money import AmountError, parse_amount, round_cent, to_storage
+from services.published.sections import section_order
 from services.session import Change
 from services.workbook import Cell, Workbook
 from ui.document import Document, OpenError
@@ -49,8 +50,12 @@ def sections(wb: Workbook) -> list[Section]:
         name = f"{code} {wb.row_label(t05.no, code)}"  # type: ignore[union-attr]
         per_code += [field("数据.年初预算.{科目}", 科目=code, 科目名称=name),
                      field("原因.预算执行.{科目}", 科目=code, 科目名称=name)]
+    # sections read from a published PDF or a Word file (import-pdf, import-docx), by their headings
+    read = [TextField(k, k.split(".", 1)[1], "文字")
+            for k in sorted((k for k in wb.texts if k.startswith("情况说明.")), key=section_order)]
     return [
         ("第一部分 部门概况", groups["概况"]),
+        ("第三部分 情况说明：从已公开的文件读入的各节", read),
         ("第三部分 情况说明：增减变化的主要原因", groups["原因"]),
         ("第三部分 情况说明：单位的说明文字", groups["说明"]),
         ("报表中没有、情况说明要引用的数字", groups["数字"]),

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QStackedWidget, QWidget
 
-from services.findings import Finding
+from services.findings import TEXT_TABLE, Finding
 from services.performance import TABLE as PERF_TABLE
 from services.session import Change
 from services.workbook import Cell
@@ -407,6 +407,12 @@ class MainWindow(QMainWindow):
     def jump_to_finding(self, f: Finding) -> None:
         if f.table == PERF_TABLE and self.year is not None:
             self.show_performance().show_finding(f)
+        elif f.table == TEXT_TABLE and self.year is not None:  # a text rule's: the text it quotes
+            self.show_texts(self.year)
+            page = self.pages[("texts", self.year)]
+            edit = page.texts.get(f.row) if isinstance(page, DepartmentPage) else None
+            if edit is not None:
+                edit.setFocus()
         elif f.cell is not None and self.year is not None:
             self.jump_to(f.cell)
 

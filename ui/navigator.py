@@ -11,6 +11,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt,
 from PySide6.QtGui import QColor, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
+from services.findings import TEXT_TABLE
+
 KIND = Qt.ItemDataRole.UserRole  # ("year", y) | ("texts", y) | ("table", y, no) | ("district", y)
 COUNTS = Qt.ItemDataRole.UserRole + 1  # (errors, warnings), or None before the year is checked
 _PILLS = ((0, QColor("#c62828"), "✗"), (1, QColor("#c77700"), "!"))
@@ -125,8 +127,9 @@ class Navigator(QTreeView):
     def set_counts(self, year: int, counts: dict[str, tuple[int, int]]) -> None:
         """Badges of one year's tables; a table without findings gets none."""
         for (kind, *rest), item in self._lines.items():
-            if kind == "table" and rest[0] == year:
-                new = counts.get(rest[1], (0, 0))
+            if kind in ("table", "texts") and rest[0] == year:
+                # the text rules' findings belong to the page of the texts
+                new = counts.get(rest[1] if kind == "table" else TEXT_TABLE, (0, 0))
                 if item.data(COUNTS) != new:
                     item.setData(new, COUNTS)
                     e, w = new

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from services.exchange.target import as_target
 
-COMMANDS = {"templates", "check", "import-xlsx", "export-xlsx", "export-pdf", "submit", "consolidate", "status", "roster",
-            "explain", "offset", "note", "report"}
+COMMANDS = {"templates", "check", "import-xlsx", "import-pdf", "import-docx", "export-xlsx", "export-pdf", "submit",
+            "consolidate", "status", "roster", "explain", "offset", "note", "report"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -25,8 +25,8 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", metavar="命令")
 
-    c = sub.add_parser("check", help="审核一个部门数据文件（.sqlite）或 Excel 报表（.xlsx）")
-    c.add_argument("path", type=as_target, help="部门数据文件 .sqlite 或 Excel 报表 .xlsx")
+    c = sub.add_parser("check", help="审核一个部门数据文件（.sqlite）、Excel 报表（.xlsx）或已公开的 PDF")
+    c.add_argument("path", type=as_target, help="部门数据文件 .sqlite、Excel 报表 .xlsx 或已公开的部门决算 .pdf")
     c.add_argument("--year", type=int, help="只审核这一年度（默认：文件中的所有年度）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出审核结果")
     c.add_argument("--template", metavar="模板编号", help="导入 Excel 时使用这个报表模板（默认按表样自动选择；见 templates 命令）")
@@ -36,6 +36,17 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("-o", "--output", type=Path, required=True, metavar="DEPT.sqlite")
     i.add_argument("--year", type=int, help="年度（Excel 中找不到年度时使用）")
     i.add_argument("--template", metavar="模板编号", help="使用这个报表模板（默认按表样自动选择；见 templates 命令）")
+
+    ip = sub.add_parser("import-pdf", help="把已公开的部门决算 PDF（带文字的）读入部门数据文件：公开表和文字（已有该年度则替换）")
+    ip.add_argument("src", type=Path, metavar="IN.pdf")
+    ip.add_argument("-o", "--output", type=Path, required=True, metavar="DEPT.sqlite")
+    ip.add_argument("--year", type=int, help="年度（默认按封面）")
+    ip.add_argument("--template", metavar="模板编号", help="使用这个报表模板（默认按表样自动选择）")
+
+    idx = sub.add_parser("import-docx", help="把 Word 文件中的部门概况和情况说明按标题分节读入某年度的文字，并与报表核对")
+    idx.add_argument("src", type=Path, metavar="IN.docx")
+    idx.add_argument("dept", type=Path, metavar="DEPT.sqlite")
+    idx.add_argument("--year", type=int, help="年度（默认：文件中只有一个年度时用它，否则按 Word 文件封面）")
 
     tp = sub.add_parser("templates", help="列出本软件带的报表模板（编号、地区、年度、各表）")
     tp.add_argument("--json", action="store_true", help="以 JSON 输出")
@@ -122,6 +133,12 @@ def run(argv: list[str]) -> int:
     from services.cli.common import Terminal
 
     out, err = cast(TextIO, Terminal(sys.stdout)), cast(TextIO, Terminal(sys.stderr))
+    if args.command in ("import-pdf", "import-docx"):
+        from services.cli import published as pub
+
+        if args.command == "import-pdf":
+            return pub.cmd_import_pdf(args.src, args.output, args.year, out, err, template=args.template)
+        return pub.cmd_import_docx(args.src, args.dept, args.year, out, err)
     if args.command in ("templates", "check", "import-xlsx", "export-xlsx", "export-pdf"):
         from services.cli import tables as t
 

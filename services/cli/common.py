@@ -52,7 +52,8 @@ class Loaded:
 
 
 def load_any(path: Target, year: int | None = None, template: str | None = None) -> Loaded:
-    """Workbooks from a department file (.sqlite) or a publication workbook (.xlsx); ``template``
+    """Workbooks from a department file (.sqlite), a publication workbook (.xlsx) or a published
+    PDF (its tables and texts); ``template``
     is the template id an imported workbook is read with (chosen from the file when ``None``)."""
     if isinstance(path, str):  # a district on a database server (`is_server`): its 汇总 years
         return _from_server(path, year)
@@ -66,6 +67,15 @@ def load_any(path: Target, year: int | None = None, template: str | None = None)
         try:
             res = import_xlsx(path, year=year, template_id=template)
         except (XlsxImportError, TemplateError) as e:
+            raise InputError(str(e)) from None
+        return Loaded([res.workbook], [str(u) for u in res.unplaced], list(res.notes))
+    if suffix == ".pdf":  # a published 部门决算: its tables and texts, read as an imported year
+        from services.published.importer import PublishedReadError, import_pdf
+        from services.templates import TemplateError
+
+        try:
+            res = import_pdf(path, year=year, template_id=template)
+        except (PublishedReadError, TemplateError) as e:
             raise InputError(str(e)) from None
         return Loaded([res.workbook], [str(u) for u in res.unplaced], list(res.notes))
     from services.store import DepartmentFile, DepartmentFileError
@@ -93,7 +103,8 @@ def print_findings(wb: Workbook, findings: list[Finding], out: TextIO) -> None:
         by_table.setdefault(f.table, []).append(f)
     for no in sorted(by_table):
         fs = by_table[no]
-        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit() else "\n绩效自评表（附件）\n" if no == "绩效" else f"\n{fs[0].table_title}\n")
+        out.write(f"\n公开{no}表 {fs[0].table_title}\n" if no.isdigit()
+                  else "\n绩效自评表（附件）\n" if no == "绩效" else f"\n{fs[0].table_title}\n")
         for f in fs:
             note = wb.notes.get(key_of(f))
             mark = "✗" if f.is_error else "✓" if note else "!"
