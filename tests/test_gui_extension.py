@@ -58,3 +58,20 @@ def test_save_as_jsgk_then_open_it_from_the_dialog(qtbot, monkeypatch, tmp_path)
     assert other.document.department == "武汉市汉阳区信访局"
     assert other.current_page().model.form.text(0, 2) == "707.12"
     other.document.close()
+
+
+def test_the_window_has_the_products_icon_and_desktop_entry(qapp):
+    from PySide6.QtGui import QIcon
+
+    from services.product import DESKTOP_ID
+    from ui.app import ICON, _identify
+
+    before = (qapp.desktopFileName(), qapp.windowIcon())
+    try:
+        _identify(qapp)
+        assert qapp.desktopFileName() == DESKTOP_ID == "disclosure-desk"  # the .deb's desktop entry
+        assert ICON.exists() and not qapp.windowIcon().isNull()
+        assert qapp.windowIcon().actualSize(QIcon(str(ICON)).availableSizes()[0]).width() == 256
+    finally:
+        qapp.setDesktopFileName(before[0])
+        qapp.setWindowIcon(before[1])
