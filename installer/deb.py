@@ -80,7 +80,7 @@ def control(version: str, architecture: str, depends: Iterable[str], installed_k
         f"Package: {bundle.PACKAGE}",
         f"Version: {version}",
         f"Architecture: {architecture}",
-        "Maintainer: 决算公开助手项目组 <disclosure-desk@example.invalid>",
+        f"Maintainer: {bundle.PUBLISHER} <disclosure-desk@example.invalid>",  # no address yet
         f"Installed-Size: {installed_kb}",
         f"Depends: {', '.join(sorted(set(depends)))}",
         "Recommends: desktop-file-utils, shared-mime-info",

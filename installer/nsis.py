@@ -38,6 +38,8 @@ def defines(folder: Path, icon: Path, out_file: Path, *, version: str = bundle.V
         "PROGRAM": bundle.PROGRAM,
         "CLI_PROGRAM": bundle.CLI_PROGRAM,
         "EXTENSION": bundle.EXTENSION,
+        "PRODUCT": bundle.NAME,
+        "PUBLISHER": bundle.PUBLISHER,
     }
     if check_only:
         values["CHECK_ONLY"] = None
@@ -64,5 +66,7 @@ def compile_nsis(folder: Path, icon: Path, out_dir: Path, *, check_only: bool = 
         raise SystemExit("没有找到 makensis：Debian 上 apt-get install nsis，Windows 上安装 NSIS 3")
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / setup_name()
-    subprocess.run(command(makensis, defines(folder, icon, out, check_only=check_only)), check=True)
+    # the defines hold Chinese: on Linux makensis decodes its arguments by the locale
+    env = os.environ if os.name == "nt" else {**os.environ, "LC_ALL": "C.UTF-8"}
+    subprocess.run(command(makensis, defines(folder, icon, out, check_only=check_only)), check=True, env=env)
     return out

@@ -192,6 +192,7 @@ def test_nsis_values_name_every_define_the_script_uses(tmp_path):
     values = nsis.defines(tmp_path / "DisclosureDesk", tmp_path / "i.ico", tmp_path / "setup.exe", check_only=True)
     assert values["VERSION"] == product.VERSION and values["EXTENSION"] == ".jsgk"
     assert values["PROGRAM"] == bundle.PROGRAM and values["CLI_PROGRAM"] == bundle.CLI_PROGRAM
+    assert values["PRODUCT"] == product.NAME == "决算公开助手"
     assert all(Path(str(values[k])).is_absolute() for k in ("SOURCE_DIR", "OUT_FILE", "ICON"))
     script = nsis.SCRIPT.read_text(encoding="utf-8")
     for key in values:
@@ -223,7 +224,10 @@ def test_the_nsis_script_compiles_against_a_folder_of_the_same_layout(tmp_path):
     _placeholder(folder)
     _png, ico = write(tmp_path / "icon")
     setup = nsis.compile_nsis(folder, ico, tmp_path / "out", check_only=True)
-    assert setup.read_bytes()[:2] == b"MZ" and setup.stat().st_size > 30_000
+    data = setup.read_bytes()
+    assert data[:2] == b"MZ" and setup.stat().st_size > 30_000
+    # uncompressed (a check): the Chinese name and the uninstaller's promise are in it, intact
+    assert "决算公开助手".encode("utf-16-le") in data and "用户数据文件夹".encode("utf-16-le") in data
     values = nsis.defines(folder, ico, tmp_path / "x.exe")
     del values["VERSION"]
     done = subprocess.run(nsis.command(str(nsis.find_makensis()), values), capture_output=True, text=True)

@@ -1,6 +1,7 @@
 ; Windows installer of 决算公开助手 (NSIS 3, Unicode). Compiled by installer/nsis.py, which passes:
 ;   /DVERSION=0.2.0  /DSOURCE_DIR=<the frozen folder>  /DOUT_FILE=<setup.exe>  /DICON=<.ico>
-;   /DPROGRAM=DisclosureDesk  /DCLI_PROGRAM=DisclosureDeskCLI  /DEXTENSION=.jsgk  [/DCHECK_ONLY]
+;   /DPROGRAM=DisclosureDesk  /DCLI_PROGRAM=DisclosureDeskCLI  /DEXTENSION=.jsgk
+;   /DPRODUCT=决算公开助手  /DPUBLISHER=…  [/DCHECK_ONLY]
 ;
 ; Per user, no administrator: the program goes to %LOCALAPPDATA%\Programs\DisclosureDesk, its
 ; Start-menu entry, file type and uninstall entry to the user's own registry (HKCU). The clerk's
@@ -12,12 +13,10 @@
 Unicode true
 ManifestDPIAware true
 
-!ifndef VERSION | SOURCE_DIR | OUT_FILE | ICON | PROGRAM | CLI_PROGRAM | EXTENSION
-  !error "installer/nsis.py passes VERSION, SOURCE_DIR, OUT_FILE, ICON, PROGRAM, CLI_PROGRAM and EXTENSION"
+!ifndef VERSION | SOURCE_DIR | OUT_FILE | ICON | PROGRAM | CLI_PROGRAM | EXTENSION | PRODUCT | PUBLISHER
+  !error "installer/nsis.py passes VERSION, SOURCE_DIR, OUT_FILE, ICON, PROGRAM, CLI_PROGRAM, EXTENSION, PRODUCT and PUBLISHER"
 !endif
 
-!define PRODUCT "决算公开助手"
-!define PUBLISHER "决算公开助手项目组"
 !define FILE_CLASS "DisclosureDesk.DepartmentFile"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\DisclosureDesk"
 !define INSTALLER_KEY "Software\DisclosureDesk\Installer"
