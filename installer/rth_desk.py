@@ -7,9 +7,11 @@ Two things, each as cheap as possible, since it runs on every start (`--help` in
    ``LD_LIBRARY_PATH`` (this process's loader has read it already), and a system program would
    otherwise load our Qt, OpenSSL or SQLite instead of its own.
 2. Worker processes of the consolidation (multiprocessing) find their way in a frozen program,
-   as PyInstaller's own ``pyi_rth_multiprocessing`` does, but without importing
-   ``multiprocessing.spawn`` and ``subprocess`` on every start: only a process started *as* a worker
-   or helper (its arguments say so) imports them.
+   as PyInstaller's own ``pyi_rth_multiprocessing`` does, but without importing multiprocessing
+   on every start (15 ms of a 50 ms ``--help``): only a process started *as* a worker or helper
+   (its arguments say so) imports it, with `freeze_support` made to run the worker, which
+   ``main.py`` then calls. A parent needs nothing: Python starts a frozen program's workers as
+   ``PROGRAM --multiprocessing-fork …`` and its helpers as ``PROGRAM -c …`` by itself.
 """
 
 import os
@@ -27,12 +29,11 @@ def _restore_library_path() -> None:
 
 
 def _run_helper() -> None:
-    """``PROGRAM [flags] -c 'from multiprocessing.resource_tracker import main…'``: the helper runs and
-    the process ends (a frozen program has no ``-c`` of its own; multiprocessing passes it)."""
-    from subprocess import _args_from_interpreter_flags  # type: ignore[attr-defined]
-
+    """``PROGRAM [interpreter flags] -c 'from multiprocessing.resource_tracker import main…'``: the
+    helper runs and the process ends. The program has no ``-c`` of its own and only these exact
+    commands run, so the flags before it (whatever the parent's were) need no checking."""
     i = sys.argv.index("-c")
-    if set(sys.argv[1:i]) != set(_args_from_interpreter_flags()) or len(sys.argv) <= i + 1:
+    if len(sys.argv) <= i + 1 or not all(a.startswith("-") for a in sys.argv[1:i]):
         return
     command = sys.argv[i + 1]
     if command.startswith(("from multiprocessing.resource_tracker import main",
@@ -61,9 +62,11 @@ def _freeze_support() -> None:
 
 def _install() -> None:
     _restore_library_path()
-    import multiprocessing  # main imports it anyway, to call freeze_support
+    if "-c" not in sys.argv and "--multiprocessing-fork" not in sys.argv:
+        return  # the clerk's start: the window or a command
+    import multiprocessing
 
-    multiprocessing.process.ORIGINAL_DIR = None  # type: ignore[attr-defined] # workers start where the parent is
+    multiprocessing.process.ORIGINAL_DIR = None  # type: ignore[attr-defined] # as PyInstaller's hook
     multiprocessing.freeze_support = _freeze_support  # type: ignore[assignment]
 
 

@@ -171,6 +171,20 @@ def run_smoke(program: Path, work: Path) -> list[str]:
         assert "武汉市汉阳区信访局" in out, out[:300]
         return "submit → consolidate 40 个文件（多进程）→ status"
 
+    def helper() -> str:
+        """The program started as multiprocessing's resource tracker (as a parent using "spawn",
+        the window's consolidation, starts it): it runs the helper, which reads its pipe to the
+        end, and exits 0, instead of reading ``-c`` as a command or opening the window."""
+        if WINDOWS:
+            return "跳过：Windows 上的工作进程由“上报与汇总”一步（spawn）检验"
+        r, w = os.pipe()
+        os.close(w)
+        done = subprocess.run([str(program), "-c", f"from multiprocessing.resource_tracker import main;main({r})"],
+                              env=s.env, pass_fds=(r,), capture_output=True, text=True, timeout=60)
+        os.close(r)
+        assert done.returncode == 0 and not done.stdout, (done.returncode, done.stdout[-300:], done.stderr[-300:])
+        return "-c 的辅助进程"
+
     def server() -> str:
         from tests.pg_cluster import running_server
 
@@ -210,7 +224,8 @@ def run_smoke(program: Path, work: Path) -> list[str]:
 
     for what, test in [("--help", help_), ("templates（资源已打包）", templates), ("check zhuzhou_2020.xlsx", zhuzhou),
                        ("import-xlsx 示例 → .jsgk", import_), ("export-pdf", export_pdf), ("export-xlsx", export_xlsx),
-                       ("上报与汇总", district), ("区汇总在 PostgreSQL 上", server), ("旧版本文件升级", upgrade), ("窗口截图（offscreen）", window),
+                       ("上报与汇总", district), ("multiprocessing 辅助进程", helper),
+                       ("区汇总在 PostgreSQL 上", server), ("旧版本文件升级", upgrade), ("窗口截图（offscreen）", window),
                        ("没有意外错误日志", crash_free)]:
         s.step(what, test)
     return s.failures

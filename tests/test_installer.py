@@ -102,11 +102,10 @@ def test_the_resources_are_collected_where_the_modules_look_for_them():
 
 # ── run-time hook ──────────────────────────────────────────────────────────
 _HOOK_PROBE = """
-import os, runpy, sys, json, multiprocessing
+import os, runpy, sys, json
 runpy.run_path(sys.argv[1])
-multiprocessing.freeze_support()  # not a worker: returns
 print(json.dumps({k: os.environ.get(k) for k in ("LD_LIBRARY_PATH", "LD_LIBRARY_PATH_ORIG")}))
-print(multiprocessing.freeze_support.__module__ != "multiprocessing.context", multiprocessing.process.ORIGINAL_DIR)
+print("multiprocessing" in sys.modules)  # not imported for the clerk's start
 """
 
 
@@ -120,7 +119,16 @@ def test_programs_the_window_starts_get_the_desktops_library_path(before, after)
     out = subprocess.run([sys.executable, "-c", _HOOK_PROBE, str(ROOT / "installer" / "rth_desk.py")], env=env,
                          capture_output=True, text=True, check=True).stdout.splitlines()
     assert json.loads(out[0]) == {"LD_LIBRARY_PATH": after, "LD_LIBRARY_PATH_ORIG": None}
-    assert out[1] == "True None"
+    assert out[1] == "False"
+
+
+def test_a_process_started_as_multiprocessing_helper_gets_freeze_support_that_runs_it():
+    probe = ("import runpy, sys; sys.argv[1:] = ['-c', 'print(1)']; runpy.run_path(%r); "
+             "import multiprocessing; print(multiprocessing.freeze_support.__module__, multiprocessing.process.ORIGINAL_DIR); "
+             "multiprocessing.freeze_support(); print('returned')") % str(ROOT / "installer" / "rth_desk.py")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    # patched; and a -c that is not multiprocessing's own helper is not run: freeze_support returns
+    assert out == ["<run_path>", "None", "returned"]
 
 
 # ── the Debian package's texts ─────────────────────────────────────────────
