@@ -186,6 +186,8 @@ def run_smoke(program: Path, work: Path) -> list[str]:
         return "-c 的辅助进程"
 
     def server() -> str:
+        if WINDOWS:  # tests.pg_cluster starts Debian's server (its postgres user, a socket folder)
+            return "跳过：Windows 上不启动临时的 PostgreSQL 服务器"
         from tests.pg_cluster import running_server
 
         with running_server() as url:

@@ -34,7 +34,9 @@ def _free_port() -> int:
 def _as_server_user(cmd: list[str]) -> list[str]:
     # initdb and postgres refuse to run as root: run them as Debian's postgres user
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *cmd]
+        # found also when PATH is only /usr/bin:/bin (the installers' smoke test runs so)
+        runuser = shutil.which("runuser", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin") or "runuser"
+        return [runuser, "-u", "postgres", "--", *cmd]
     return cmd
 
 
