@@ -44,7 +44,7 @@ HIDDEN_IMPORTS = [
 EXCLUDES = [
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "pydoc_data", "lib2to3", "ensurepip", "venv",
     "unittest", "doctest", "test", "tests", "pytest", "_pytest", "pytestqt", "hypothesis", "pypdf",
-    "mypy", "ruff", "pip", "setuptools", "distutils", "pkg_resources", "IPython", "numpy",
+    "mypy", "ruff", "pip", "setuptools", "distutils", "pkg_resources", "IPython",
     "PyInstaller",
     # Pillow is imported by reportlab, but its codecs for pictures are never used
     "PIL._avif", "PIL._webp", "PIL._imagingcms", "PIL._imagingtk", "PIL.ImageTk", "PIL.ImageQt",
