@@ -11,9 +11,11 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    import multiprocessing
-
-    multiprocessing.freeze_support()  # consolidation checks files in worker processes
+    if getattr(sys, "frozen", False) and "multiprocessing" in sys.modules:
+        # A worker of the consolidation in the installed program (it is its own worker process):
+        # installer/rth_desk.py saw multiprocessing's arguments and prepared it; the worker runs
+        # and exits here. From source, and on any other start, nothing to do (and nothing imported).
+        sys.modules["multiprocessing"].freeze_support()
     argv = sys.argv[1:] if argv is None else argv
     from services.cli import COMMANDS
     from services.crash import guarded

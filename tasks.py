@@ -3,7 +3,8 @@
 The same two commands work on Windows and Debian with only Python 3.11+ installed: they create
 ``.venv`` next to this file, install the pinned requirements when they changed, and run.
 Other tasks: ``lint`` (ruff and mypy, as CI runs them), ``bench`` (the benchmarks), ``cli ARGS``
-(the command line in the venv).
+(the command line in the venv), ``installer`` (the self-contained program in ``dist/`` and, on
+Debian, its ``.deb``; built in its own environment ``build/venv`` from ``installer/requirements.txt``).
 """
 
 from __future__ import annotations
@@ -21,21 +22,25 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
 
 
-def _ensure(requirements: str) -> None:
-    req = ROOT / requirements
-    text = req.read_text(encoding="utf-8")
+def _ensure(requirements: str, where: Path = VENV, *more: str) -> Path:
+    """The Python of the environment ``where`` with ``requirements`` (and ``more``) installed."""
+    py = where / ("Scripts" if os.name == "nt" else "bin") / ("python.exe" if os.name == "nt" else "python")
+    files = [requirements, *more]
+    text = "".join((ROOT / r).read_text(encoding="utf-8") for r in files)
     if "-r requirements.txt" in text:
         text += (ROOT / "requirements.txt").read_text(encoding="utf-8")
     digest = hashlib.sha256(text.encode()).hexdigest()
-    stamp = VENV / f".installed-{requirements}"
-    if PY.exists() and stamp.exists() and stamp.read_text() == digest:
-        return
-    if not PY.exists():
-        print("正在创建运行环境 .venv …", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    print(f"正在安装依赖（{requirements}）…", flush=True)
-    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(req)], cwd=ROOT)
+    stamp = where / f".installed-{requirements}"
+    if py.exists() and stamp.exists() and stamp.read_text() == digest:
+        return py
+    if not py.exists():
+        print(f"正在创建运行环境 {where.relative_to(ROOT)} …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(where)
+    print(f"正在安装依赖（{'、'.join(files)}）…", flush=True)
+    args = [a for r in files for a in ("-r", str(ROOT / r))]
+    subprocess.check_call([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", *args], cwd=ROOT)
     stamp.write_text(digest)
+    return py
 
 
 def main(argv: list[str]) -> int:
@@ -67,6 +72,9 @@ def main(argv: list[str]) -> int:
             print(f"== {script.name}", flush=True)
             code |= subprocess.call([str(PY), str(script)], cwd=ROOT, env=env)
         return code
+    if task == "installer":  # its own environment: PyInstaller never enters .venv
+        build_py = _ensure("requirements.txt", ROOT / "build" / "venv", "installer/requirements.txt")
+        return subprocess.call([str(build_py), str(ROOT / "installer" / "build.py"), *rest], cwd=ROOT)
     print(__doc__)
     return 2
 

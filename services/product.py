@@ -6,3 +6,6 @@ district bureau can tell which release sealed it. Raise `VERSION` with every rel
 
 NAME = "决算公开助手"
 VERSION = "0.2.0"
+#: the desktop entry, icon and command of the installed program (`installer/`); Wayland matches
+#: the window to its entry by this name
+DESKTOP_ID = "disclosure-desk"

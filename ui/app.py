@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parent.parent / "resources" / "samples" / "武汉市汉阳区信访局_2020.xlsx"
+ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "disclosure-desk.png"
 SAMPLE_NAME = "示例_武汉市汉阳区信访局.sqlite"  # the sample as a department file, in the user data folder
 #: Longest wait for the first paint before a screenshot is taken anyway.
 SCREENSHOT_TIMEOUT_MS = 5000
@@ -77,6 +78,7 @@ def run_gui(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("决算公开助手")
+    _identify(app)  # type: ignore[arg-type]
     load_fonts(app)  # type: ignore[arg-type]
     from ui.translations import load_translations
 
@@ -132,6 +134,18 @@ def run_gui(argv: list[str]) -> int:
 
         win.show_report(report_for(win, doc))
     return app.exec()
+
+
+def _identify(app) -> None:  # noqa: ANN001 - a QApplication
+    """The window's icon, and the desktop entry it belongs to (the taskbar and Wayland find the
+    product's name and icon there)."""
+    from PySide6.QtGui import QIcon
+
+    from services.product import DESKTOP_ID
+
+    app.setDesktopFileName(DESKTOP_ID)
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
 
 
 def _write_findings(win, out: Path) -> None:  # noqa: ANN001 - a MainWindow

@@ -7,11 +7,14 @@ start in the folder the clerk last used (the documents folder the first time).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
-DEPARTMENT_FILES = "部门数据文件 (*.sqlite)"
+#: a department file is a SQLite file; ``.jsgk`` (决算公开) is the product's own name for it, which
+#: the installers associate with the program; both open alike (anything not a workbook is one)
+DEPARTMENT_FILES = "部门数据文件 (*.sqlite *.jsgk)"
 EXCEL_FILES = "Excel 报表 (*.xlsx)"
 PDF_FILES = "PDF 文件 (*.pdf)"
 SUBMISSION_FILES = "上报文件 (*.sqlite)"
@@ -80,8 +83,15 @@ def save_path(parent: QWidget, title: str, filters: str, suggested: str = "") ->
     p = _chosen(path)
     if p is None:
         return None
-    wanted = filters.split(";;")[0].split("*", 1)[1].split(")", 1)[0].strip()  # "… (*.pdf)" → ".pdf"
-    return p if p.suffix.lower() == wanted else p.with_name(p.name + wanted)
+    return with_suffix(p, filters)
+
+
+def with_suffix(path: Path, filters: str) -> Path:
+    """``path`` as typed when it ends in a suffix of the first filter ("… (*.sqlite *.jsgk)"),
+    else with that filter's first suffix added."""
+    first = filters.split(";;")[0]
+    wanted = [w.lower() for w in re.findall(r"\*(\.[^\s)]+)", first)]
+    return path if not wanted or path.suffix.lower() in wanted else path.with_name(path.name + wanted[0])
 
 
 def ask(parent: QWidget, title: str, text: str) -> bool:
