@@ -161,6 +161,14 @@ def test_screenshot_at_a_given_size(make_department_file, sample_wb, tmp_path, s
     assert f"{img.width()}x{img.height()}" == size
 
 
+def test_a_screenshot_leaves_nothing_beside_the_file(make_department_file, sample_wb, tmp_path):
+    dept = make_department_file(sample_wb)
+    before = sorted(p.name for p in dept.parent.iterdir())
+    r = _run(str(dept), "--screenshot", str(tmp_path / "shot.png"), tmp_path=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in dept.parent.iterdir() if p.name != "shot.png") == before  # no -wal, -shm, .lock
+
+
 def test_a_bad_size_is_refused_in_one_line(tmp_path):
     r = _run("--size", "1366", "--screenshot", str(tmp_path / "x.png"), tmp_path=tmp_path)
     assert r.returncode == 2 and "宽x高" in r.stderr and not (tmp_path / "x.png").exists()

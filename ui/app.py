@@ -121,7 +121,10 @@ def run_gui(argv: list[str]) -> int:
     if args.findings_json:
         _write_findings(win, args.findings_json)
     if args.screenshot:
-        return _screenshot(app, win, args.screenshot, QTimer)
+        try:
+            return _screenshot(app, win, args.screenshot, QTimer)
+        finally:
+            doc.close()  # nothing left beside the file: its -wal and -shm folded in, its lock gone
     win.show()
     if note:
         win.say(note, error=True)
