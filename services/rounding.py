@@ -47,7 +47,7 @@ def finer_than_cent(wb: Workbook) -> bool:
     return any(v != v.quantize(CENT, rounding=ROUND_FLOOR) for v in wb.values.values())
 
 
-_cache: dict[int, tuple[frozenset, dict[Cell, Decimal]]] = {}
+_cache: dict[int, tuple[tuple, dict[Cell, Decimal]]] = {}
 
 
 def published(wb: Workbook) -> Workbook:
@@ -55,7 +55,8 @@ def published(wb: Workbook) -> Workbook:
     holding the balanced figures (texts, rows and 上年数 shared, read-only)."""
     if not finer_than_cent(wb):
         return wb
-    key = frozenset(wb.values.items())
+    # what the balancing depends on: the figures, and the rules (the template, the coded rows)
+    key = (wb.template.id, frozenset(wb.values.items()), frozenset((t, c) for t, rows in wb.coded.items() for c in rows))
     hit = _cache.get(id(wb))
     if hit is None or hit[0] != key:
         # one entry per open workbook is enough: the window asks again after every edit
