@@ -29,6 +29,29 @@ ROOT = Path(__file__).resolve().parent.parent
 ZHUZHOU = ROOT / "tests" / "data" / "shared" / "fixtures" / "zhuzhou_2020.xlsx"
 SAMPLE = ROOT / "resources" / "samples" / "武汉市汉阳区信访局_2020.xlsx"
 V1_SCHEMA = ROOT / "tests" / "data" / "schema_v1.sql"
+PUTUO_PDF = ROOT / "tests" / "data" / "shared" / "samples" / "putuo_czj_2024.pdf"
+
+
+def ledger_workbook(src: Path, dst: Path) -> None:
+    """``src`` written as a ledger exports it: every table in 元, each figure × 1.0437 to the 分
+    (finer than a cent of 万元: the year is kept in 元 and published by 舍位平衡)."""
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    sys.path.insert(0, str(ROOT))
+    from tests.xlsx_variants import _is_amount_cell
+
+    book = load_workbook(src)
+    for ws in book.worksheets:
+        for line in ws.iter_rows():
+            for cell in line:
+                v = cell.value
+                if isinstance(v, str) and v.replace(" ", "").startswith("单位"):
+                    cell.value = "单位：元"
+                elif isinstance(v, (int, float)) and not isinstance(v, bool) and _is_amount_cell(ws, cell.row, cell.column):
+                    cell.value = f"{Decimal(repr(v)) * Decimal('1.0437') * 10000:,.2f}"
+    book.save(dst)
 WINDOWS = sys.platform.startswith("win")
 
 
@@ -219,6 +242,21 @@ def run_smoke(program: Path, work: Path) -> list[str]:
         assert (w, h) == (1440, 900), (w, h)
         return f"{png.name} {w}×{h}"
 
+    def published() -> str:  # pdfplumber and its libraries inside
+        found = json.loads(s.expect(1, "check", PUTUO_PDF, "--json").stdout)
+        errors = [f for f in found if f["severity"] == "error"]
+        assert len(errors) == 10, [f["message"] for f in errors]
+        return f"普陀区财政局 2024 PDF：{len(errors)} 个错误、{len(found) - len(errors)} 个提示"
+
+    def yuan() -> str:  # HiGHS and numpy inside
+        src, kept, out = work / "账_2020.xlsx", work / "元.jsgk", work / "元_公开.xlsx"
+        ledger_workbook(SAMPLE, src)
+        s.expect(0, "import-xlsx", src, "-o", kept)
+        s.expect(0, "export-pdf", kept, "-o", work / "元.pdf")
+        s.expect(0, "export-xlsx", kept, "-o", out)
+        s.expect(0, "check", out)  # the published 万元 add up
+        return "元 录入 → 万元 公开，各表合计与明细一致"
+
     def crash_free() -> str:
         logs = [p for p in work.rglob("*.log") if re.match(r"错误-", p.name)]
         assert not logs, [p.read_text(encoding="utf-8")[-500:] for p in logs]
@@ -228,6 +266,7 @@ def run_smoke(program: Path, work: Path) -> list[str]:
                        ("import-xlsx 示例 → .jsgk", import_), ("export-pdf", export_pdf), ("export-xlsx", export_xlsx),
                        ("上报与汇总", district), ("multiprocessing 辅助进程", helper),
                        ("区汇总在 PostgreSQL 上", server), ("旧版本文件升级", upgrade), ("窗口截图（offscreen）", window),
+                       ("读回公开的 PDF", published), ("舍位平衡（按元录入）", yuan),
                        ("没有意外错误日志", crash_free)]:
         s.step(what, test)
     return s.failures

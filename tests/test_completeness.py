@@ -94,6 +94,8 @@ def test_a_code_without_its_glossary_entry_fires_until_the_clerk_explains_it() -
     (["数据.政府采购.中小企业"], ("情况说明.十一、其他重要事项的情况说明.（二）政府采购支出情况",
      "2024年度政府采购金额为251.25万元。面向中小企业预留政府采购项目预算金额246.47万元。"),
      "政府采购支出及授予中小企业合同金额"),
+    (["数据.三公.车辆保有量"], ("情况说明.七、财政拨款“三公”经费支出决算情况说明", "截至年末，公务用车保有量为3。"),
+     "公务用车保有量"),
 ])
 def test_a_published_document_says_a_part_in_its_own_words(keys, said, what) -> None:
     """Read back from a PDF or Word file, the 情况说明 is the document's sentences, not the product's
