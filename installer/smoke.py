@@ -37,21 +37,10 @@ def ledger_workbook(src: Path, dst: Path) -> None:
     (finer than a cent of 万元: the year is kept in 元 and published by 舍位平衡)."""
     from decimal import Decimal
 
-    from openpyxl import load_workbook
-
     sys.path.insert(0, str(ROOT))
-    from tests.xlsx_variants import _is_amount_cell
+    from tests.xlsx_variants import build, ledger
 
-    book = load_workbook(src)
-    for ws in book.worksheets:
-        for line in ws.iter_rows():
-            for cell in line:
-                v = cell.value
-                if isinstance(v, str) and v.replace(" ", "").startswith("单位"):
-                    cell.value = "单位：元"
-                elif isinstance(v, (int, float)) and not isinstance(v, bool) and _is_amount_cell(ws, cell.row, cell.column):
-                    cell.value = f"{Decimal(repr(v)) * Decimal('1.0437') * 10000:,.2f}"
-    book.save(dst)
+    build(src, dst, ledger(Decimal("1.0437")))
 WINDOWS = sys.platform.startswith("win")
 
 

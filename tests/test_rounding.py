@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook as XlBook
 
 from services.audit import audit
 from services.forms import EntryError, TableForm
@@ -100,18 +99,7 @@ def test_the_form_takes_and_shows_yuan(wuhan: Workbook) -> None:
 
 def _ledger_workbook(src: Path, dst: Path) -> Path:
     """A fixture written as a ledger exports it: every table in 元, figures × K to the 分."""
-
-    def in_yuan(book: XlBook) -> None:
-        for ws in book.worksheets:
-            for line in ws.iter_rows():
-                for cell in line:
-                    v = cell.value
-                    if isinstance(v, str) and v.replace(" ", "").startswith("单位"):
-                        cell.value = "单位：元"
-                    elif isinstance(v, (int, float)) and not isinstance(v, bool) and V._is_amount_cell(ws, cell.row, cell.column):
-                        cell.value = f"{Decimal(repr(v)) * K * 10000:,.2f}"
-
-    return V.build(src, dst, in_yuan)
+    return V.build(src, dst, V.ledger(K))
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
