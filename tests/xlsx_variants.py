@@ -159,18 +159,22 @@ def split_codes(wb: Workbook) -> None:
                     ws.cell(r, 3).value = v[5:7]
 
 
+def _sheet_in_yuan(ws: Worksheet, factor: Decimal) -> None:
+    """A sheet's figures × ``factor`` × 10000 as "4,323,200.00" text, and its 单位 line "单位：元"."""
+    for line in ws.iter_rows():
+        for cell in line:
+            v = cell.value
+            if isinstance(v, str) and v.replace(" ", "").startswith("单位"):
+                cell.value = "单位：元"
+            elif isinstance(v, (int, float)) and not isinstance(v, bool) and _is_amount_cell(ws, cell.row, cell.column):
+                cell.value = f"{Decimal(repr(v)) * factor * 10000:,.2f}"
+
+
 def in_yuan(sheet_index: int) -> Transform:
     """One table in 元: figures × 10000 as "4,323,200.00" text, and "单位：元"."""
 
     def t(wb: Workbook) -> None:
-        ws = wb.worksheets[sheet_index]
-        for row in ws.iter_rows():
-            for cell in row:
-                v = cell.value
-                if isinstance(v, str) and v.replace(" ", "").startswith("单位"):
-                    cell.value = "单位：元"
-                elif isinstance(v, (int, float)) and not isinstance(v, bool) and _is_amount_cell(ws, cell.row, cell.column):
-                    cell.value = f"{Decimal(repr(v)) * 10000:,.2f}"
+        _sheet_in_yuan(wb.worksheets[sheet_index], Decimal(1))
 
     return t
 
@@ -181,13 +185,7 @@ def ledger(factor: Decimal) -> Transform:
 
     def t(wb: Workbook) -> None:
         for ws in wb.worksheets:
-            for line in ws.iter_rows():
-                for cell in line:
-                    v = cell.value
-                    if isinstance(v, str) and v.replace(" ", "").startswith("单位"):
-                        cell.value = "单位：元"
-                    elif isinstance(v, (int, float)) and not isinstance(v, bool) and _is_amount_cell(ws, cell.row, cell.column):
-                        cell.value = f"{Decimal(repr(v)) * factor * 10000:,.2f}"
+            _sheet_in_yuan(ws, factor)
 
     return t
 
