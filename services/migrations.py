@@ -91,10 +91,49 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """v4 makes the 校验值 (`services.store.digest`) part of the format: every year of a
+    department file has one, and so do its name and code. A v3 file kept them only once edited
+    by a version that knew them; this gives every year without one its checksum, from its rows
+    as they are now. One already there is kept, so a file damaged since is still refused.
+
+    An older program refuses a v4 file (it is newer than it knows), so no version that does not
+    keep the checksums can write to a file that has them. A district keeps none (its 汇总 is the
+    consolidation's own).
+    """
+    from services.store import digest  # the hash only: this step's SQL is its own, frozen
+
+    if conn.execute("SELECT 1 FROM meta WHERE key = 'kind' AND value = 'district'").fetchone():
+        return
+    have = {k for (k,) in conn.execute("SELECT key FROM meta WHERE key LIKE ?", (digest.PREFIX + "%",))}
+    put = "INSERT INTO meta (key, value) VALUES (?, ?)"
+    person = conn.execute("SELECT name, code FROM department WHERE id = 1").fetchone()
+    if person is not None and digest.DEPARTMENT_KEY not in have:
+        conn.execute(put, (digest.DEPARTMENT_KEY, digest.department(*person)))
+    for year_id, year, template_id in conn.execute(
+            "SELECT id, year, template_id FROM department_year").fetchall():
+        if digest.key(year) in have:
+            continue
+
+        def rows(sql: str, year_id: int = year_id) -> list[tuple]:  # type: ignore[type-arg]
+            return conn.execute(sql, (year_id,)).fetchall()
+
+        sums = digest.of_rows(
+            template_id,
+            rows("SELECT table_no, row_key, col_no, coalesce(amount, '') FROM cell_value WHERE year_id = ?"),
+            rows("SELECT table_no, row_key, col_no, coalesce(amount, '') FROM prior_value WHERE year_id = ?"),
+            rows("SELECT table_no, code, name FROM coded_row WHERE year_id = ?"),
+            rows("SELECT key, text FROM narrative_text WHERE year_id = ?"),
+            [((r, t, row, col), text) for r, t, row, col, text in rows(
+                "SELECT rule, table_no, row_label, column_label, text FROM finding_note WHERE year_id = ?")])
+        conn.execute(put, (digest.key(year), digest.as_text(sums)))
+
+
 #: ``STEPS[n - 1]`` turns version n into n + 1. Append only; never edit a released step.
-STEPS: list[Step] = [_v1_to_v2, _v2_to_v3]
+STEPS: list[Step] = [_v1_to_v2, _v2_to_v3, _v3_to_v4]
 TABLES[2] = TABLES[1] | {"prior_value"}
 TABLES[3] = TABLES[2] | {"finding_note"}
+TABLES[4] = TABLES[3]
 
 #: The version a new file gets, and the newest this program can open.
 SCHEMA_VERSION = len(STEPS) + 1

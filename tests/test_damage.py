@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.exchange.roster import RosterError, read_roster
-from services.store import DepartmentFile, DepartmentFileError
+from services.store import DepartmentFile, DepartmentFileError, Problem
 from services.synthetic import generate
 from services.templates import get_template
 from services.xlsx_import import XlsxImportError, import_xlsx
@@ -251,18 +251,58 @@ def test_every_edit_keeps_the_checksum(department, tmp_path):
     assert "校验值不符" in run("check", str(path)).stderr
 
 
-def test_a_file_from_before_checksums_opens_and_gets_one(department, tmp_path):
-    path = Path(shutil.copy(department, tmp_path / "旧.sqlite"))
+def _as_v3(path: Path, *, checksums: bool) -> None:
+    """Make a file what version 3 wrote: the 校验值 only where an edit had given them."""
     con = sqlite3.connect(path)
-    con.execute("DELETE FROM meta WHERE key LIKE '校验值:%'")
+    if not checksums:
+        con.execute("DELETE FROM meta WHERE key LIKE '校验值:%'")
+    con.execute("PRAGMA user_version = 3")
+    con.commit()
+    con.close()
+
+
+def test_a_file_from_before_checksums_is_upgraded_and_gets_them(department, tmp_path):
+    path = Path(shutil.copy(department, tmp_path / "旧.sqlite"))
+    _as_v3(path, checksums=False)
+    with DepartmentFile.open(path) as f:
+        assert f.migrated_from == 3 and f.backup_path is not None and f.backup_path.exists()
+        assert f.load(2020).values  # read as it is: nothing to compare with before the upgrade
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT count(*) FROM meta WHERE key IN ('校验值:2020', '校验值:部门')").fetchone() == (2,)
+    con.execute(_NUDGE)
+    con.commit()
+    con.close()
+    assert "校验值不符" in run("check", str(path)).stderr
+
+
+#: a figure changed in place: the file stays sound, only its 校验值 can tell
+_NUDGE = "UPDATE cell_value SET amount = amount || '1' WHERE id = (SELECT min(id) FROM cell_value)"
+
+
+def test_an_upgrade_keeps_a_checksum_the_file_already_had(department, tmp_path):
+    """A v3 file changed behind the program's back is not laundered by its upgrade."""
+    path = Path(shutil.copy(department, tmp_path / "旧.sqlite"))
+    _as_v3(path, checksums=True)
+    con = sqlite3.connect(path)
+    con.execute(_NUDGE)
+    con.commit()
+    con.close()
+    result = run("check", str(path))
+    assert result.returncode != 0 and "校验值不符" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["校验值:2020", "校验值:部门"])
+def test_a_current_file_whose_checksum_was_removed_is_refused(department, tmp_path, key):
+    path = Path(shutil.copy(department, tmp_path / "改.sqlite"))
+    con = sqlite3.connect(path)
+    con.execute("DELETE FROM meta WHERE key = ?", (key,))
     con.commit()
     con.close()
     with DepartmentFile.open(path) as f:
-        f.load(2020)  # nothing to compare with: read as it is
-        f.set_text(2020, "部门职责", "负责……")  # the first edit gives the year its checksum
-    con = sqlite3.connect(path)
-    assert con.execute("SELECT count(*) FROM meta WHERE key = '校验值:2020'").fetchone() == (1,)
-    con.execute("UPDATE narrative_text SET text = '改过' WHERE key = '部门职责'")
-    con.commit()
-    con.close()
+        with pytest.raises(DepartmentFileError) as e:
+            f.load(2020)
+        assert e.value.problem is Problem.CORRUPT
+        if key == "校验值:2020":  # an edit does not give it a new one either
+            with pytest.raises(DepartmentFileError):
+                f.set_text(2020, "部门职责", "负责……")
     assert "校验值不符" in run("check", str(path)).stderr

@@ -22,6 +22,7 @@ from services.exchange.gate import Refused, open_submission
 from services.exchange.submission import submit
 from services.explanations import MAX_CHARS, NOTE_PREFIX, dormant, key_of, text_key
 from services.forms import EntryError
+from services.migrations import SCHEMA_VERSION
 from services.prior_check import RULE as PRIOR
 from services.session import EntrySession
 from services.store import DepartmentFile
@@ -112,7 +113,7 @@ def test_a_version_2_file_is_backed_up_and_upgraded_to_keep_explanations(zz: Pat
         assert f.load(2020).notes == {("r", "01", "行30 总计", "栏1 金额"): "说明"}
     assert (tmp_path / "旧.sqlite.bak-v2").read_bytes() == before
     con = sqlite3.connect(old)
-    assert con.execute("PRAGMA user_version").fetchone() == (3,)
+    assert con.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     con.close()
 
 

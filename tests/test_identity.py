@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from services.exchange.consolidate import consolidate, outcome_line
+from services.exchange.consolidate import conclusion, consolidate, outcome_line
 from services.exchange.gate import open_submission
 from services.exchange.roster import read_roster, set_roster
 from services.exchange.submission import SubmitError, seal
@@ -38,8 +38,8 @@ def test_clean_text_drops_controls_but_keeps_words():
     assert clean_text("A\x1b[31m局\tB") == "A[31m局 B"
 
 
-def _wb(name: str, code: str):
-    wb = generate(get_template("national-2020"), rows=10)
+def _wb(name: str, code: str, seed: int = 1):
+    wb = generate(get_template("national-2020"), rows=10, seed=seed)
     wb.department, wb.department_code = name, code
     return wb
 
@@ -119,3 +119,64 @@ def test_typing_the_department_normalises_it(make_department_file):
 def test_a_name_keeps_its_printed_form_and_compares_in_one_spelling():
     assert department_name("某局（改）\u200b") == "某局（改）"  # printed as typed, full-width kept
     assert department_key("", "某局（改）") == department_key("", "某局(改) ") == "名称:某局(改)"
+
+
+def _legacy(district, rows: list[tuple[int, str, str]]) -> None:
+    """Make a district what a version before one identity per department wrote: registrations
+    keyed by the code as typed (``rows``: department id, key, code)."""
+    import sqlite3
+
+    con = sqlite3.connect(district)
+    for dept_id, key, code in rows:
+        con.execute("UPDATE district_department SET key = ?, code = ?, name = '某某区信访局' WHERE id = ?",
+                    (key, code, dept_id))
+    con.execute("DELETE FROM meta WHERE key = 'district_identity'")
+    con.commit()
+    con.close()
+
+
+def test_a_legacy_district_with_one_department_twice_is_merged_and_summed_once(tmp_path):
+    """Issue 18, item 1: a district that already holds one department under two keys (written by
+    a version that keyed by the code as typed) counts it once after its next consolidation."""
+    older, newer, other = _wb("某某区信访局", "101001"), _wb("甲", "201001", 2), _wb("某某区财政局", "101002", 3)
+    subs = [seal(older, tmp_path / "a.sqlite", created_at="2021-03-01T09:00:00+08:00").path,
+            seal(newer, tmp_path / "b.sqlite", created_at="2021-03-02T09:00:00+08:00").path,
+            seal(other, tmp_path / "c.sqlite", created_at="2021-03-03T09:00:00+08:00").path]
+    district = tmp_path / "区.sqlite"
+    assert not consolidate(subs, district).refused
+    # the second registration becomes the same department, spelled as an older version kept it
+    _legacy(district, [(2, "１０１００１ ", "１０１００１ ")])
+    assert len(list_departments(district, older.year)) == 3
+    doubled = load_consolidated(district, older.year).values
+    cell = next(c for c, v in newer.values.items() if v and older.values.get(c) != v)
+    assert doubled[cell] == older.values.get(cell, 0) + newer.values[cell] + other.values.get(cell, 0)
+
+    r = consolidate([subs[2]], district)  # nothing new: the merge alone is written
+    assert r.written and r.outcomes[0].action == "未变化"
+    assert len(r.merged) == 1 and "“某某区信访局”此前登记为 2 个部门" in r.merged[0] and "代码 101001" in r.merged[0]
+    assert "1 份重复的上报转入历次上报" in r.merged[0]
+    assert "合并了 1 个此前重复登记的部门" in conclusion(r)
+    departments = list_departments(district, older.year)
+    assert len(departments) == 2
+    total = load_consolidated(district, older.year).values
+    assert total[cell] == newer.values[cell] + other.values.get(cell, 0)  # the newer seal, once
+    assert consolidate([subs[2]], district).written is False  # once per district, then never again
+
+
+def test_a_legacy_registration_without_code_joins_its_coded_department(tmp_path):
+    first, second = _wb("某某区信访局", "101001"), _wb("乙", "301001", 2)
+    subs = [seal(first, tmp_path / "a.sqlite", created_at="2021-03-05T09:00:00+08:00").path,
+            seal(second, tmp_path / "b.sqlite", created_at="2021-03-01T09:00:00+08:00").path]
+    district = tmp_path / "区.sqlite"
+    assert not consolidate(subs, district).refused
+    _legacy(district, [(2, "名称:某某区信访局", "")])
+    import subprocess
+    import sys
+
+    from tests.paths import ROOT
+
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "consolidate", str(subs[0]), "-o", str(district)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "合并：“某某区信访局”此前登记为 2 个部门（“101001”、“名称:某某区信访局”），已合并为一个（代码 101001）" in done.stdout
+    assert load_consolidated(district, first.year).values == first.values  # the newer seal alone

@@ -332,6 +332,26 @@ def test_a_readonly_file_refuses_changes_and_leaves_no_trace(saved: Path) -> Non
     assert snapshot(saved.parent) == before  # not even an empty -wal or -shm left behind
 
 
+def test_a_reader_that_closes_last_leaves_no_sidecars(saved: Path) -> None:
+    """A check run while the window has the file open, the window closing first: the reader is
+    then the last connection and must fold the -wal in and remove it (issue 18, item 7)."""
+    writer = DepartmentFile.open(saved)
+    writer.set_cell(2020, Cell("02", "合计", 1), D("1"))
+    reader = DepartmentFile.open(saved, readonly=True)
+    assert reader.load(2020).values[Cell("02", "合计", 1)] == D("1")
+    writer.close()
+    assert sidecar_names(saved)  # the reader still holds the file: its -wal stays meanwhile
+    reader.close()
+    assert sidecar_names(saved) == []
+    with DepartmentFile.open(saved, readonly=True) as again:  # nothing the writer saved was lost
+        assert again.load(2020).values[Cell("02", "合计", 1)] == D("1")
+    assert sidecar_names(saved) == []
+
+
+def sidecar_names(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.iterdir() if p.name.endswith(("-wal", "-shm", "-journal")))
+
+
 def test_a_locked_file_says_so_and_recovers(saved: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_opening, "BUSY_TIMEOUT", 0.2)
     with DepartmentFile.open(saved) as f:

@@ -114,7 +114,8 @@ def consolidate(win: MainWindow) -> None:
         return
     sentence = conclusion(r)
     win.say(sentence)
-    dialogs.report(win, "汇总上报文件", sentence, "\n".join(outcome_line(o) for o in r.outcomes), ok=not r.refused)
+    dialogs.report(win, "汇总上报文件", sentence, "\n".join([*(outcome_line(o) for o in r.outcomes), *(f"合并：{line}" for line in r.merged)]),
+                   ok=not r.refused)
     if r.written:
         _show_district(win, district)
 

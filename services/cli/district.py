@@ -52,6 +52,8 @@ def cmd_consolidate(subs: list[Path], district: Path, stdout: TextIO, stderr: Te
         return EXIT_UNREADABLE
     for o in r.outcomes:
         stdout.write(f"  {outcome_line(o)}\n")
+    for line in r.merged:
+        stdout.write(f"  合并：{line}\n")
     (stderr if r.refused else stdout).write(conclusion(r) + "\n")
     return EXIT_REFUSED if r.refused else EXIT_OK
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from services.engine import bulk_allocation
-from services.exchange import district_store, ledger, totals
+from services.exchange import department_merge, district_store, ledger, totals
 from services.exchange.department_match import department_of
 from services.exchange.district_file import DEFAULT_NAME, DistrictError
 from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
@@ -72,6 +72,8 @@ class ConsolidateResult:
     written: bool = False
     #: the consolidated years that changed
     years: list[int] = field(default_factory=list)
+    #: departments an earlier version had registered twice, now one (`department_merge`)
+    merged: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> list[FileOutcome]:
@@ -131,6 +133,20 @@ class _Run:
         self.stored = True
         return REPLACED if old is not None else ADDED
 
+    def merge_duplicates(self) -> list[str]:
+        """One department registered twice by an earlier version made one (`department_merge`):
+        the submissions that stop being current leave the 汇总. What the bureau is told."""
+        if department_merge.done(self.c):
+            return []
+        merges = department_merge.plan(self.c, lambda s: seal_order(s.sealed_at, s.digest))
+        for m in merges:
+            for sid, year, _winner in m.retire:
+                self._year(year, "").add(ledger.content(self.c, sid), sign=-1)
+                self.changed.add(year)
+        department_merge.apply(self.c, merges, self.now)
+        self.stored = self.stored or bool(merges)
+        return [m.sentence() for m in merges]
+
     def write(self) -> None:
         """The changed years' 汇总, where it changed (`totals.apply`)."""
         for year in sorted(self.changed):
@@ -182,6 +198,7 @@ def consolidate(submission_paths: list[Path], district: Target, *, name: str | N
     result = ConsolidateResult(district)
     with district_store.writing(district, name or DEFAULT_NAME, code) as tx:
         run = _Run(tx.conn, _now())
+        result.merged = run.merge_duplicates()
         # Unpickled departments and running sums are many small acyclic objects: without the
         # cycle collector rescanning them, the run stays linear in the number of files.
         with bulk_allocation():
@@ -262,9 +279,16 @@ def conclusion(r: ConsolidateResult) -> str:
         return f"有 {len(r.refused)} 个文件被拒收，本次没有汇总任何文件，{where} {left}。"
     if not r.written:
         return f"所有上报均已收到过，{where} 没有改动。"
+    years = "、".join(map(str, r.years))
+    if r.merged:
+        merged = f"合并了 {len(r.merged)} 个此前重复登记的部门"
+        if all(o.action == UNCHANGED for o in r.outcomes):
+            recount = f"，{years} 年度的汇总数已重算" if r.years else ""
+            return f"所有上报均已收到过；{merged}{recount}，已写入 {where}。"
+        return f"已汇总 {len(r.outcomes)} 个上报文件（{years} 年度），并{merged}，已写入 {where}。"
     if not r.years:
         return f"收到的上报都早于已有的上报，已存入历次上报，{where} 的汇总数没有变化。"
-    return f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district if isinstance(r.district, Path) else where}（{'、'.join(map(str, r.years))} 年度）。"
+    return f"已汇总 {len(r.outcomes)} 个上报文件到 {r.district if isinstance(r.district, Path) else where}（{years} 年度）。"
 
 
 def submission_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:

@@ -10,7 +10,8 @@ whole year), and `load` recomputes it from what it read: any row changed, moved,
 behind the program's back changes the sum.
 
 A district file keeps none (its 汇总 is written by the consolidation's own statements; its
-integrity is the consolidation's), and a file from before checksums gets them when upgraded.
+integrity is the consolidation's). They are part of the format from schema v4: the upgrade gives
+an older file's years theirs, and a year of a v4 department file without one is refused.
 """
 
 from __future__ import annotations

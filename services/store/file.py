@@ -25,7 +25,7 @@ from sqlalchemy.pool import NullPool
 from models.schema import Base, Department, Meta
 from services.filelock import Held, WriterLock
 from services.migrations import SCHEMA_VERSION
-from services.store import opening
+from services.store import digest, opening
 from services.store.errors import DepartmentFileError, Problem
 from services.store.opening import (
     APP_NAME,
@@ -108,6 +108,8 @@ class DepartmentFile(Repository):
                         {"key": "created_at", "value": now},
                     ])
                     conn.execute(insert(Department).values(id=1, name=department, code=department_code))
+                    conn.execute(insert(Meta).values(key=digest.DEPARTMENT_KEY,
+                                                     value=digest.department(department, department_code)))
                     # Our own integer constants; PRAGMA takes no bound parameters.
                     conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID:d}")
                     conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION:d}")

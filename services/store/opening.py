@@ -125,14 +125,16 @@ def problem(path: Path, exc: BaseException) -> DepartmentFileError:
 
 def connect_for_reading(path: Path, found: Found) -> sqlite3.Connection:
     """A connection that cannot change the file and leaves nothing behind next to it."""
-    if found.wal_mode and not sidecar(path, "-wal").exists():
-        if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
-            # mode=ro on a WAL file would create -wal/-shm files it cannot remove; a read-write
-            # connection removes them on close, and query_only keeps it from writing anything.
-            address = uri(path, mode="rw")
-        else:
-            # Read-only medium and no WAL: nothing can change the file, so no locking is needed.
-            address = uri(path, mode="ro", immutable="1")
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if found.wal_mode and writable:
+        # mode=ro on a WAL file creates -wal/-shm files it cannot remove, and cannot remove the
+        # ones a writer (a window) leaves when it closes first; a read-write connection removes
+        # them when it is the last to close (folding in only what the writer committed), and
+        # query_only keeps it from writing anything of its own.
+        address = uri(path, mode="rw")
+    elif found.wal_mode and not sidecar(path, "-wal").exists():
+        # Read-only medium and no WAL: nothing can change the file, so no locking is needed.
+        address = uri(path, mode="ro", immutable="1")
     else:
         address = uri(path, mode="ro")
     conn = sqlite3.connect(address, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)

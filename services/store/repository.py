@@ -140,36 +140,26 @@ class Repository:
         k = digest.key(year)
         stored = c.execute(select(Meta.value).where(Meta.key == k)).scalar()
         try:
-            new = (int(stored, 16) - sum(gone) + sum(added)) & digest.MASK if stored is not None else None
+            # every year of a v4 file has one (the upgrade gave the older ones theirs): a missing
+            # or unreadable one was removed or damaged, and recomputing it would hide that
+            if stored is None:
+                raise ValueError(k)
+            new = (int(stored, 16) - sum(gone) + sum(added)) & digest.MASK
         except ValueError:
-            new = None
-        if new is None:  # a year from before checksums (or an unreadable one): from its rows
-            new = self._digest_of(c, year_id)
+            raise self._damaged(year) from None
         self._put_digest(c, year, new)
+
+    def _damaged(self, year: int) -> DepartmentFileError:
+        return DepartmentFileError(
+            self.path, f"的 {year} 年度数据与保存时的校验值不符：文件被其他程序改动过或已损坏，"
+            "请用备份恢复（或从导出的 Excel 重新导入）", Problem.CORRUPT)
 
     @staticmethod
     def _put_digest(c: Connection, year: int, value: int) -> None:
         stmt = upsert(Meta).values(key=digest.key(year), value=digest.as_text(value))
         c.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
 
-    @staticmethod
-    def _digest_of(c: Connection, year_id: int) -> int:
-        template_id = c.execute(select(DepartmentYear.template_id).where(DepartmentYear.id == year_id)).scalar_one()
-
-        def amounts(model: type[CellValue] | type[PriorValue]) -> list[tuple[str, str, int, str]]:
-            rows = c.execute(select(model.table_no, model.row_key, model.col_no, model.amount)
-                             .where(model.year_id == year_id))
-            return [(t, r, col, to_storage(a) or "") for t, r, col, a in rows]
-
-        rows = c.execute(select(CodedRow.table_no, CodedRow.code, CodedRow.name).where(CodedRow.year_id == year_id))
-        texts = c.execute(select(NarrativeText.key, NarrativeText.text).where(NarrativeText.year_id == year_id))
-        notes = c.execute(select(FindingNote.rule, FindingNote.table_no, FindingNote.row_label,
-                                 FindingNote.column_label, FindingNote.text).where(FindingNote.year_id == year_id))
-        return digest.of_rows(template_id, amounts(CellValue), amounts(PriorValue),
-                              [tuple(r) for r in rows], [tuple(t) for t in texts],  # type: ignore[misc]
-                              [((r, t, row, col), text) for r, t, row, col, text in notes])
-
-    def _check_digest(self, year: int, stored: str, template_id: str, values: dict[Cell, Decimal],
+    def _check_digest(self, year: int, stored: str | None, template_id: str, values: dict[Cell, Decimal],
                       prior: dict[Cell, Decimal], coded: dict[str, dict[str, str]], texts: dict[str, str],
                       notes: dict[tuple[str, str, str, str], str]) -> None:
         """Refuse a year whose rows are not what the program wrote (see `services.store.digest`)."""
@@ -180,9 +170,7 @@ class Repository:
             [(t, code, name) for t, rows in coded.items() for code, name in rows.items()],
             list(texts.items()), list(notes.items()))
         if digest.as_text(found) != stored:
-            raise DepartmentFileError(
-                self.path, f"的 {year} 年度数据与保存时的校验值不符：文件被其他程序改动过或已损坏，"
-                "请用备份恢复（或从导出的 Excel 重新导入）", Problem.CORRUPT)
+            raise self._damaged(year)
 
     # ── the department ─────────────────────────────────────────────────────
     def department(self) -> tuple[str, str]:
@@ -249,7 +237,7 @@ class Repository:
                 )}
                 stored_digest = c.execute(select(Meta.value).where(Meta.key == digest.key(year))).scalar()
                 named = c.execute(select(Meta.value).where(Meta.key == digest.DEPARTMENT_KEY)).scalar()
-                if named is not None and named != digest.department(name, code):
+                if self.keeps_digest and named != digest.department(name, code):
                     raise DepartmentFileError(
                         self.path, "的部门名称或代码与保存时的校验值不符：文件被其他程序改动过或已损坏，请用备份恢复",
                         Problem.CORRUPT)
@@ -268,7 +256,7 @@ class Repository:
                 self.path, f"的 {year} 年度使用报表模板“{template_id}”，本软件没有这个模板，请升级本软件",
                 Problem.TEMPLATE,
             ) from None
-        if stored_digest is not None:
+        if self.keeps_digest:
             self._check_digest(year, stored_digest, template_id, values, own_prior, coded, texts, notes)
         # Like Workbook.new: every coded table of the template has its (possibly empty) row set.
         for spec in template.tables.values():
