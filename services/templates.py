@@ -285,9 +285,11 @@ def parse_template(data: dict, path: Path | None = None) -> Template:
         raise TemplateError(f"{where} 格式不对：{e!r}") from None
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path, *, bundled: bool = False) -> dict:
+    from services import cache
+
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return cache.bundled_toml(path) if bundled else tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise TemplateError(f"{path.name} 不是有效的模板文件：{e}") from None
 
@@ -421,7 +423,7 @@ def _raw_bundled() -> dict[str, tuple[Path, dict]]:
     """Each bundled file's data as written, by template id."""
     out: dict[str, tuple[Path, dict]] = {}
     for p in sorted(TEMPLATE_DIR.glob("*.toml")):
-        data = _read_toml(p)
+        data = _read_toml(p, bundled=True)
         tid = data.get("template", {}).get("id")
         if not tid:
             raise TemplateError(f"{p.name}：缺少模板编号 [template] id")

@@ -14,11 +14,11 @@ in part or holds nothing.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
+from services.cache import bundled_toml
 from services.disclosure.texts import TEXT_DIR, find_table, narrative_spec
 from services.findings import TEXT_TABLE, Finding, fmt
 from services.performance.model import FORMS_KEY
@@ -35,7 +35,7 @@ TEXT_TITLE = "情况说明（文字）"
 
 @cache
 def rules_spec() -> dict:
-    return tomllib.loads((TEXT_DIR / "text_rules.toml").read_text(encoding="utf-8"))
+    return bundled_toml(TEXT_DIR / "text_rules.toml")
 
 
 def _dec(s: str) -> Decimal | None:

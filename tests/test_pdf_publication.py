@@ -241,7 +241,7 @@ def test_no_heading_ends_a_page(pdfs, name):
 def test_body_text_is_justified_and_no_line_has_one_character(pdfs, name):
     """Every line of a paragraph that goes on ends at the right margin (measured on the rendered page:
     its last character's ink, for lines ending in an ideograph or a digit); no line holds one character."""
-    from services.pdf.styles import A4, BODY_MARGINS
+    from services.pdf.styles import A4, BODY_MARGINS, BODY_SIZE
 
     path, _ = pdfs[name]
     left, right = BODY_MARGINS[0], A4[0] - BODY_MARGINS[1]
@@ -254,7 +254,7 @@ def test_body_text_is_justified_and_no_line_has_one_character(pdfs, name):
             break
         ink = None
         for (x0, y0, _x1, y1, text), nxt in zip(lines, lines[1:] + [(0.0, 0.0, 0.0, 0.0, "")]):
-            if min(abs(x0 - left), abs(x0 - left - 32)) > 0.5:
+            if min(abs(x0 - left), abs(x0 - left - 2 * BODY_SIZE)) > 0.5:
                 continue  # not a line set in the frame (a chart's label, a centred title, the page number)
             assert len(text) > 1 or not text, f"孤字 {text!r}"
             goes_on = abs(nxt[0] - left) < 0.5 and nxt[4] and not HEADING.match(nxt[4])
@@ -401,8 +401,8 @@ def test_font_metrics_cache_gives_the_same_bytes_and_survives_damage(tmp_path):
         return (tmp_path / name).read_bytes()
 
     parsed = export("parsed.pdf")  # no cache yet: parses the TTCs and writes their metrics
-    cached = sorted((tmp_path / "cache").glob("*.pickle"))
-    assert len(cached) == 2
+    cached = sorted((tmp_path / "cache" / "fonts").glob("*.cache"))
+    assert len(cached) == 3  # 宋, 黑 and 楷
     assert export("cached.pdf") == parsed  # from the cache: the same bytes
     cached[0].write_bytes(b"not a pickle")
     assert export("damaged.pdf") == parsed  # a damaged cache is parsed again (and rewritten)
@@ -483,3 +483,54 @@ def test_page_numbers_are_outside_right_on_odd_pages_left_on_even(pdfs):
                 assert (x0 > width / 2) == bool(n % 2), (n, x0, width)
                 seen.add(n % 2)
     assert seen == {0, 1}
+
+
+# ── 6. 公文 conventions: 28 characters a line, （一）-level headings in 楷体 ────
+def test_a_body_line_holds_28_characters():
+    """GB/T 9704: 28 characters a line on the 156 mm text block (the body measured as it is set)."""
+    from reportlab.platypus import Paragraph
+
+    from services.pdf import fonts
+    from services.pdf.styles import BODY_MARGINS, make_styles
+
+    fonts.register()
+    styles = make_styles()
+    width = 156 * 72 / 25.4
+    assert abs((210 * 72 / 25.4 - BODY_MARGINS[0] - BODY_MARGINS[1]) - width) < 1e-6
+    for n, lines in ((28, 1), (29, 2), (56, 2)):
+        p = Paragraph("财" * n, styles.body_flush)
+        p.wrap(width, 10_000)
+        assert len(p.blPara.lines) == lines, n
+    indented = Paragraph("财" * 54, styles.body)  # the first line indented two characters
+    indented.wrap(width, 10_000)
+    assert len(indented.blPara.lines) == 2
+
+
+def test_second_level_headings_print_in_kai_with_song_for_what_it_lacks():
+    from services.pdf import fonts
+    from services.pdf.styles import make_styles
+    from services.pdf.textflow import markup
+
+    fonts.register()
+    assert make_styles().h2.fontName == fonts.KAI
+    # 堃 (in 宋体, not in GB 2312's 楷体) prints in 宋体; the rest, placeholders included, in 楷体
+    text = markup("（一）区堃园管理处情况", fonts.KAI)
+    assert text == f'（一）区<font name="{fonts.SONG}">堃</font>园管理处情况'
+    assert markup("（二）A&B", fonts.KAI) == "（二）A&amp;B"
+
+
+@needs_poppler
+def test_the_kai_face_is_embedded_and_carries_its_modification_notice(pdfs):
+    path, _ = pdfs["seed003"]
+    listed = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"\+UKaiCN\s+TrueType.*yes\s+yes\s+yes", listed)
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from services.pdf.fonts import FONT_DIR
+
+    face = TTFontFile(str(FONT_DIR / "ukai-gb2312.ttf"))
+    gb = {ord(bytes([hi, lo]).decode("gb2312")) for hi in range(0xB0, 0xF8) for lo in range(0xA1, 0xFF)
+          if not (hi == 0xD7 and lo > 0xF9)}
+    assert gb <= set(face.charToGlyph)  # every GB 2312 汉字
+    assert (FONT_DIR / "LICENSE-arphic-ukai.txt").exists()
+    assert "Modified 2026-12-01".encode("utf-16-be") in (FONT_DIR / "ukai-gb2312.ttf").read_bytes()

@@ -10,11 +10,11 @@ workbook's clerk may fill in. No ReportLab here: the narrative checker uses it t
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from services.cache import bundled_toml
 from services.templates import TableSpec, Template
 
 TEXT_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "texts"
@@ -22,12 +22,12 @@ TEXT_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "texts"
 
 @cache
 def narrative_spec() -> dict:
-    return tomllib.loads((TEXT_DIR / "narrative.toml").read_text(encoding="utf-8"))
+    return bundled_toml(TEXT_DIR / "narrative.toml")
 
 
 @cache
 def glossary_spec() -> dict:
-    return tomllib.loads((TEXT_DIR / "glossary.toml").read_text(encoding="utf-8"))
+    return bundled_toml(TEXT_DIR / "glossary.toml")
 
 
 def find_table(template: Template, role: str) -> TableSpec | None:

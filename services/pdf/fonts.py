@@ -1,69 +1,81 @@
-"""Fonts (字体): the two bundled CJK TrueType fonts, registered once for ReportLab.
+"""Fonts (字体): the three bundled CJK TrueType fonts, registered once for ReportLab.
 
-Every style in the document names one of these two, so the PDF embeds (and subsets) them and
-never falls back to an unembedded Helvetica: 宋体-style AR PL UMing for body text, tables and
-page numbers, 黑体-style 文泉驿微米黑 for headings. ``<b>`` in a 宋 paragraph maps to 黑.
+Every style in the document names one of these, so the PDF embeds (and subsets) them and never
+falls back to an unembedded Helvetica: 宋体-style AR PL UMing for body text, tables and page
+numbers, 黑体-style 文泉驿微米黑 for headings, 楷体-style AR PL UKai for the （一）-level headings
+(GB/T 9704), with 宋体 for what it lacks (`with_fallback`). ``<b>`` maps to 黑.
 """
 
 from __future__ import annotations
 
 import mmap
-import os
 from pathlib import Path
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "resources" / "fonts"
 
 SONG = "DDSong"  # 宋体 (AR PL UMing CN)
 HEI = "DDHei"  # 黑体 (WenQuanYi Micro Hei)
+KAI = "DDKai"  # 楷体 (AR PL UKai CN, cut down to GB 2312: see resources/fonts/make_kai_subset.py)
 
-_FILES = {SONG: ("uming.ttc", 0), HEI: ("wqy-microhei.ttc", 0)}
+_FILES = {SONG: ("uming.ttc", 0), HEI: ("wqy-microhei.ttc", 0), KAI: ("ukai-gb2312.ttf", 0)}
 
 
-def cache_dir() -> Path:
-    """Where the fonts' parsed metrics are kept between runs (the user's cache folder)."""
-    override = os.environ.get("DISCLOSURE_DESK_CACHE")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_path
+class _Pairs:
+    """ReportLab's ``hmetrics`` (a list of (advance, left side bearing) per glyph) kept as one
+    array: unpickling 50,000 tuples cost more than the rest of the metrics, and a subset reads
+    only the glyphs it uses."""
 
-    return user_cache_path("DisclosureDesk", appauthor=False) / "fonts"
+    def __init__(self, pairs: list[tuple[float, float]]) -> None:
+        from array import array
+
+        # doubles: ReportLab leaves some advances scaled (floats), and reads each back with int()
+        self._flat = array("d", [v for pair in pairs for v in pair])
+
+    def __getitem__(self, glyph: int) -> tuple[float, float]:
+        return self._flat[2 * glyph], self._flat[2 * glyph + 1]
+
+    def __len__(self) -> int:
+        return len(self._flat) // 2
 
 
 def _face_class():  # noqa: ANN202 (a ReportLab class, made when ReportLab is loaded)
     """A TrueType face whose metrics (character map, widths, names: what ReportLab parses in Python
-    from the 21 MB TTC, most of a clerk's wait before the first page) are read from a cache once
-    parsed. Keyed by the file's name, size and time and ReportLab's version; a damaged or stale cache
-    is parsed again. The font data itself is still read from the file (subsetting needs it)."""
-    import pickle
-
+    from the 21 MB TTC, most of a clerk's wait before the first page) come from the program's cache
+    (`services.cache`) once parsed. The font data itself is still read from the file (subsetting
+    needs it), mapped rather than read."""
     import reportlab
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFontFace
 
+    from services import cache
+
     class CachedFace(TTFontFace):
         def __init__(self, filename, validate=0, subfontIndex=0):  # noqa: ANN001, N803 (ReportLab's signature)
-            st = os.stat(filename)
-            key = f"{Path(filename).name}-{subfontIndex}-{st.st_size}-{st.st_mtime_ns}-{reportlab.Version}.pickle"
-            cache = cache_dir() / key
-            try:
-                state = pickle.loads(cache.read_bytes())  # our own cache folder, written below
-                pdfmetrics.TypeFace.__init__(self, None)
-                self.__dict__.update(state)
-                mult = 1000 / self.unitsPerEm  # ReportLab's scale to PDF units, a lambda it made (not kept)
-                self._pdfScale = (lambda x: x) if self.unitsPerEm == 1000 else (lambda x: x * mult)
-                with open(filename, "rb") as f:  # mapped, not read: a subset reads only its glyphs
-                    self._ttf_data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-                return
-            except Exception:  # noqa: BLE001 (no cache yet, or a damaged one: parse the file)
-                pass
-            super().__init__(filename, validate=validate, subfontIndex=subfontIndex)
-            try:
-                cache.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache.with_name(f"{cache.name}.{os.getpid()}.part")
-                tmp.write_bytes(pickle.dumps({k: v for k, v in self.__dict__.items() if k not in ("_ttf_data", "_pdfScale")}))
-                tmp.replace(cache)
-            except Exception:  # noqa: BLE001 (a read-only home, a full disk: no cache, parsed each time)
-                pass
+            def parsed() -> dict:
+                face = TTFontFace(filename, validate=validate, subfontIndex=subfontIndex)
+                state = {k: v for k, v in face.__dict__.items() if k not in ("_ttf_data", "_pdfScale", "glyphToChar")}
+                state["hmetrics"] = _Pairs(state["hmetrics"])
+                return state
+
+            state = cache.remembered("fonts", Path(filename), parsed, f"{subfontIndex}-rl{reportlab.Version}")
+            pdfmetrics.TypeFace.__init__(self, None)
+            self.__dict__.update(state)
+            mult = 1000 / self.unitsPerEm  # ReportLab's scale to PDF units, a lambda it made (not kept)
+            self._pdfScale = (lambda x: x) if self.unitsPerEm == 1000 else (lambda x: x * mult)
+            with open(filename, "rb") as f:  # mapped, not read: a subset reads only its glyphs
+                self._ttf_data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+        @property
+        def glyphToChar(self) -> dict[int, list[int]]:  # noqa: N802 (ReportLab's name)
+            """Glyph → characters, which only HarfBuzz shaping asks for (not kept: the largest part
+            of the metrics to read back); made from the character map when asked."""
+            made = self.__dict__.get("_glyph_to_char")
+            if made is None:
+                made = {}
+                for char, glyph in self.charToGlyph.items():
+                    made.setdefault(glyph, []).append(char)
+                self.__dict__["_glyph_to_char"] = made
+            return made
 
     return CachedFace
 
@@ -89,10 +101,37 @@ def register() -> None:
     addMapping(SONG, 1, 0, HEI)
     addMapping(SONG, 0, 1, SONG)
     addMapping(SONG, 1, 1, HEI)
+    addMapping(KAI, 0, 0, KAI)
+    addMapping(KAI, 1, 0, HEI)
+    addMapping(KAI, 0, 1, KAI)
+    addMapping(KAI, 1, 1, HEI)
     addMapping(HEI, 0, 0, HEI)
     addMapping(HEI, 1, 0, HEI)
     addMapping(HEI, 0, 1, HEI)
     addMapping(HEI, 1, 1, HEI)
+
+
+def with_fallback(markup: str, font: str, other: str = SONG) -> str:
+    """Paragraph ``markup`` to be set in ``font``, each run of characters ``font`` has no glyph
+    for set in ``other`` instead (楷体 covers GB 2312; a rarer character of a name prints in
+    宋体 rather than as an empty box). Tags and entities are ASCII, which every font has; control
+    characters (the drafting marks) are left where they are."""
+    from reportlab.pdfbase.pdfmetrics import getFont
+
+    has = getFont(font).face.charToGlyph
+    out: list[str] = []
+    run: list[str] = []
+    for ch in markup:
+        if ord(ch) < 0x20 or ord(ch) in has:
+            if run:
+                out.append(f'<font name="{other}">{"".join(run)}</font>')
+                run = []
+            out.append(ch)
+        else:
+            run.append(ch)
+    if run:
+        out.append(f'<font name="{other}">{"".join(run)}</font>')
+    return "".join(out)
 
 
 def width(text: str, font: str, size: float) -> float:

@@ -11,7 +11,12 @@ cell's width, and `markup` gives them as paragraph text with explicit breaks.
 from __future__ import annotations
 
 from functools import cache
-from xml.sax.saxutils import escape
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as paragraph markup needs them (``xml.sax.saxutils.escape``, whose
+    import brings ``urllib.request`` and ``http.client`` into every export)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 #: the words of the tables' and the 绩效 forms' headers (a longer word wins over the shorter inside it)
 VOCABULARY = (

@@ -8,12 +8,12 @@ template turns into a 目录 line with its page number, a PDF bookmark and a lin
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph
 
 from services.disclosure.blocks import EM_CLOSE, EM_OPEN, PH_CLOSE, PH_OPEN, Block
-from services.pdf.fonts import HEI
+from services.pdf.fonts import HEI, with_fallback
+from services.pdf.headwords import escape
 from services.pdf.styles import PLACEHOLDER_COLOR
 
 #: Control and format characters (an escape sequence, a bell, a bidi override, a zero-width
@@ -27,11 +27,14 @@ def esc(text: str) -> str:
     return escape(_INVISIBLE.sub("", text))
 
 
-def markup(text: str) -> str:
-    """Drafted text (with marks) as paragraph markup."""
+def markup(text: str, font: str | None = None) -> str:
+    """Drafted text (with marks) as paragraph markup; ``font``: the paragraph's, when it may lack
+    some characters (楷体), which then print in 宋体."""
+    s = escape(_INVISIBLE_BUT_MARKS.sub("", text))
+    if font is not None:
+        s = with_fallback(s, font)
     return (
-        escape(_INVISIBLE_BUT_MARKS.sub("", text))
-        .replace(PH_OPEN, f'<font color="{PLACEHOLDER_COLOR}">')
+        s.replace(PH_OPEN, f'<font color="{PLACEHOLDER_COLOR}">')
         .replace(PH_CLOSE, "</font>")
         .replace(EM_OPEN, f'<font name="{HEI}">')
         .replace(EM_CLOSE, "</font>")
@@ -91,7 +94,7 @@ def _flowable(b: Block, styles, width: float, charts: list[int], chart_flowables
     if b.kind == "h1":
         return TocParagraph(markup(b.text), styles.h1, toc=b.toc)
     if b.kind == "h2":
-        return Paragraph(markup(b.text), styles.h2)
+        return Paragraph(markup(b.text, styles.h2.fontName), styles.h2)
     if b.kind == "chart" and b.chart is not None:
         charts[0] += 1
         return KeepTogether(chart_flowables(b.chart, charts[0], styles, width))

@@ -11,10 +11,10 @@ under it (the 目录's lines) is dropped. The words are data: ``resources/texts/
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 
+from services.cache import bundled_toml
 from services.disclosure.texts import TEXT_DIR
 
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分\s*(.*)$")
@@ -26,7 +26,7 @@ _PARAGRAPH = re.compile(r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（
 
 @cache
 def reading_spec() -> dict:
-    return tomllib.loads((TEXT_DIR / "reading.toml").read_text(encoding="utf-8"))
+    return bundled_toml(TEXT_DIR / "reading.toml")
 
 
 @dataclass
