@@ -123,7 +123,7 @@ def _feed(z: zipfile.ZipFile, info: zipfile.ZipInfo, parser: expat.XMLParserType
 def _open_zip(path: Path) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except _DAMAGED as e:  # a damaged directory fails as any of them ("zip file version 6.4")
         raise WorkbookTooLarge(f"不是有效的 Excel（.xlsx）文件，或文件已损坏（{type(e).__name__}）") from None
 
 

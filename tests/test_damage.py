@@ -171,6 +171,22 @@ def test_fuzz_the_roster_reader_xlsx(tmp_path, data):
         assert "\n" not in str(e)
 
 
+def test_a_zip_that_asks_for_a_newer_zip_version_is_refused_in_a_sentence(tmp_path):
+    """Found by the fuzz test above: one byte in the central directory ("version needed to
+    extract" 6.4) made zipfile raise NotImplementedError, which escaped as a traceback."""
+    from tests import hostile
+
+    path = hostile.stale_dimension(tmp_path / "名单.xlsx", [("101001", "某某局")])
+    raw = bytearray(path.read_bytes())
+    at = raw.index(b"PK\x01\x02")  # the first central directory entry
+    raw[at + 6:at + 8] = (64).to_bytes(2, "little")
+    path.write_bytes(bytes(raw))
+    with pytest.raises(RosterError, match="不是有效的 Excel"):
+        read_roster(path)
+    with pytest.raises(XlsxImportError, match="不是有效的 Excel"):
+        import_xlsx(path)
+
+
 # ── 校验值: damage that SQLite's own checks cannot see ────────────────────────
 def _flip_in_place(path: Path, old: bytes, new: bytes) -> None:
     """Change a stored value's bytes where they lie, as a bad sector or another program would:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from models.district import DistrictContent, DistrictDepartment, DistrictFinding, DistrictSubmission
 from services.exchange.canonical import ENCODE, Content, digest_of, parse
@@ -33,25 +33,42 @@ class Current:
     sealed_at: str
 
 
-def department_id(c: Connection, key: str, code: str, name: str) -> int:
-    """The department's id, registering it on its first submission (its name follows the latest)."""
-    found = c.execute(select(D.c.id, D.c.name).where(D.c.key == key)).first()
+# The statements of the consolidation's hot path, made once: building a Core statement and its
+# cache key costs more than running it (a district consolidating ten thousand files runs each of
+# these ten thousand times).
+BY_KEY = select(D.c.id, D.c.name).where(D.c.key == bindparam("k"))
+_REGISTER = insert(D).returning(D.c.id)
+_RENAME = update(D).where(D.c.id == bindparam("d")).values(name=bindparam("new_name"))
+_CURRENT = select(Sub.c.id, Sub.c.digest, Sub.c.template_id, Sub.c.sealed_at).where(
+    Sub.c.department_id == bindparam("d"), Sub.c.year == bindparam("y"), Sub.c.replaced_at.is_(None))
+_YEAR_TEMPLATE = select(Sub.c.template_id).where(Sub.c.year == bindparam("y"), Sub.c.replaced_at.is_(None)).limit(1)
+_RETIRE = update(Sub).where(Sub.c.id == bindparam("s")).values(replaced_at=bindparam("at"))
+_REPLACED_BY = update(Sub).where(Sub.c.id == bindparam("s")).values(replaced_by=bindparam("by"))
+_ADD = insert(Sub).returning(Sub.c.id)
+_ADD_CONTENT = insert(CONTENT)
+_ADD_FINDINGS = insert(FINDINGS)
+
+
+def department_id(c: Connection, key: str, code: str, name: str, found: Row | None = None) -> int:
+    """The department's id, registering it on its first submission (its name follows the latest).
+    ``found``: its `BY_KEY` row, when the caller has just read it."""
     if found is None:
-        return c.execute(insert(D).values(key=key, code=code, name=name).returning(D.c.id)).scalar_one()
+        found = c.execute(BY_KEY, {"k": key}).first()
+    if found is None:
+        return c.execute(_REGISTER, {"key": key, "code": code, "name": name}).scalar_one()
     if found.name != name:
-        c.execute(update(D).where(D.c.id == found.id).values(name=name))
+        c.execute(_RENAME, {"d": found.id, "new_name": name})
     return found.id
 
 
 def current(c: Connection, dept_id: int, year: int) -> Current | None:
-    row = c.execute(select(Sub.c.id, Sub.c.digest, Sub.c.template_id, Sub.c.sealed_at).where(
-        Sub.c.department_id == dept_id, Sub.c.year == year, Sub.c.replaced_at.is_(None))).first()
+    row = c.execute(_CURRENT, {"d": dept_id, "y": year}).first()
     return Current(*row) if row else None
 
 
 def year_template(c: Connection, year: int) -> str | None:
     """The template the year's current submissions were made on (all share one)."""
-    return c.execute(select(Sub.c.template_id).where(Sub.c.year == year, Sub.c.replaced_at.is_(None)).limit(1)).scalar()
+    return c.execute(_YEAR_TEMPLATE, {"y": year}).scalar()
 
 
 def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, replaces: int | None,
@@ -60,19 +77,19 @@ def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, rep
     sealed before the ``newer`` one the district holds goes straight to the history."""
     m = sub.manifest
     if replaces is not None:  # first, so the "one current per department-year" index holds throughout
-        c.execute(update(Sub).where(Sub.c.id == replaces).values(replaced_at=now))
-    sid = c.execute(insert(Sub).values(
-        replaced_at=now if newer is not None else None, replaced_by=newer,
-        department_id=dept_id, year=m.year, department=m.department, template_id=m.template_id,
-        digest=m.digest, sealed_at=m.created_at, received_at=now, source=source, app_version=m.app_version,
-        allow_errors=bool(m.allow_errors), sealed_errors=m.errors, sealed_warnings=m.warnings,
-        errors=sub.errors, warnings=sub.warnings, value_count=m.value_count,
-    ).returning(Sub.c.id)).scalar_one()
+        c.execute(_RETIRE, {"s": replaces, "at": now})
+    sid = c.execute(_ADD, {
+        "replaced_at": now if newer is not None else None, "replaced_by": newer,
+        "department_id": dept_id, "year": m.year, "department": m.department, "template_id": m.template_id,
+        "digest": m.digest, "sealed_at": m.created_at, "received_at": now, "source": source,
+        "app_version": m.app_version, "allow_errors": bool(m.allow_errors), "sealed_errors": m.errors,
+        "sealed_warnings": m.warnings, "errors": sub.errors, "warnings": sub.warnings, "value_count": m.value_count,
+    }).scalar_one()
     if replaces is not None:
-        c.execute(update(Sub).where(Sub.c.id == replaces).values(replaced_by=sid))
-    c.execute(insert(CONTENT).values(submission_id=sid, content=sub.content))
+        c.execute(_REPLACED_BY, {"s": replaces, "by": sid})
+    c.execute(_ADD_CONTENT, {"submission_id": sid, "content": sub.content})
     if sub.findings:
-        c.execute(insert(FINDINGS), [
+        c.execute(_ADD_FINDINGS, [
             {"submission_id": sid, "seq": i, "rule": f.rule, "severity": f.severity, "table_no": f.table,
              "row_label": f.row, "column_label": f.column, "message": f.message, "expected": f.expected,
              "actual": f.actual, "difference": f.difference, "possible_rounding": f.possible_rounding}

@@ -60,13 +60,19 @@ class YearDelta:
 
 
 def _add(target: dict[Key, tuple[Decimal, int]], rows: list[list[Any]], sign: int) -> None:
-    # The hot loop of a consolidation: one lookup and one store per figure.
-    get = target.get
-    for t, r, c, a in rows:
-        k = (t, r, c)
-        have = get(k)
-        d = Decimal(a) if sign > 0 else -Decimal(a)
-        target[k] = (d, sign) if have is None else (have[0] + d, have[1] + sign)
+    # The hot loop of a consolidation: one lookup and one store per figure (the sign decided
+    # once per submission, not per figure).
+    get, dec = target.get, Decimal
+    if sign > 0:
+        for t, r, c, a in rows:
+            k = (t, r, c)
+            have = get(k)
+            target[k] = (dec(a), 1) if have is None else (have[0] + dec(a), have[1] + 1)
+    else:
+        for t, r, c, a in rows:
+            k = (t, r, c)
+            have = get(k)
+            target[k] = (-dec(a), -1) if have is None else (have[0] - dec(a), have[1] - 1)
 
 
 def stored(c: Connection, year: int) -> bool:
