@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Integer, Table, Text, bindparam, delete, func, insert, select, tuple_, update
@@ -35,20 +36,34 @@ WHOLE_FROM = 5000
 _ZERO = Decimal(0)
 
 
+#: a year's running sums as they are collected: (table, row) → column → (change of the sum,
+#: change of how many submissions fill it). A submission's figures come grouped by row, so each
+#: row is looked up once in the large dictionary and its few columns in a small one.
+Nested = dict[tuple[str, str], dict[int, tuple[Decimal, int]]]
+
+
 class YearDelta:
     """What one run changes in a year's 汇总."""
 
     def __init__(self) -> None:
-        #: cell → (change of the sum, change of how many submissions fill it)
-        self.values: dict[Key, tuple[Decimal, int]] = {}
-        self.prior: dict[Key, tuple[Decimal, int]] = {}
+        self._values: Nested = {}
+        self._prior: Nested = {}
         #: (table, code) → (a name given, change of how many submissions list it)
         self.rows: dict[tuple[str, str], tuple[str, int]] = {}
 
+    @property
+    def values(self) -> dict[Key, tuple[Decimal, int]]:
+        """cell → (change of the sum, change of how many submissions fill it)"""
+        return _flat(self._values)
+
+    @property
+    def prior(self) -> dict[Key, tuple[Decimal, int]]:
+        return _flat(self._prior)
+
     def add(self, content: Content, sign: int = 1) -> None:
         """Add (``sign=1``) or take away (``-1``) one submission's content."""
-        _add(self.values, content.values, sign)
-        _add(self.prior, content.prior, sign)
+        _add(self._values, content.values, sign)
+        _add(self._prior, content.prior, sign)
         rows = self.rows
         for table, code, name in content.coded:
             have = rows.get((table, code))
@@ -56,23 +71,33 @@ class YearDelta:
                 (have[0] or (name if sign > 0 else ""), have[1] + sign)
 
     def __bool__(self) -> bool:
-        return bool(self.values or self.prior or self.rows)
+        return bool(self._values or self._prior or self.rows)
 
 
-def _add(target: dict[Key, tuple[Decimal, int]], rows: list[list[Any]], sign: int) -> None:
-    # The hot loop of a consolidation: one lookup and one store per figure (the sign decided
-    # once per submission, not per figure).
+_ROW = itemgetter(0, 1)
+
+
+def _add(target: Nested, rows: list[list[Any]], sign: int) -> None:
+    # The hot loop of a consolidation: per figure one lookup and one store in its row's small
+    # dictionary (the sign decided once per submission, not per figure).
     get, dec = target.get, Decimal
-    if sign > 0:
-        for t, r, c, a in rows:
-            k = (t, r, c)
-            have = get(k)
-            target[k] = (dec(a), 1) if have is None else (have[0] + dec(a), have[1] + 1)
-    else:
-        for t, r, c, a in rows:
-            k = (t, r, c)
-            have = get(k)
-            target[k] = (-dec(a), -1) if have is None else (have[0] - dec(a), have[1] - 1)
+    for row, group in groupby(rows, _ROW):
+        cols = get(row)
+        if cols is None:
+            cols = target[row] = {}
+        have_col = cols.get
+        if sign > 0:
+            for _t, _r, c, a in group:
+                have = have_col(c)
+                cols[c] = (dec(a), 1) if have is None else (have[0] + dec(a), have[1] + 1)
+        else:
+            for _t, _r, c, a in group:
+                have = have_col(c)
+                cols[c] = (-dec(a), -1) if have is None else (have[0] - dec(a), have[1] - 1)
+
+
+def _flat(nested: Nested) -> dict[Key, tuple[Decimal, int]]:
+    return {(t, r, c): v for (t, r), cols in nested.items() for c, v in cols.items()}
 
 
 def stored(c: Connection, year: int) -> bool:
