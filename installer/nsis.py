@@ -46,9 +46,14 @@ def defines(folder: Path, icon: Path, out_file: Path, *, version: str = bundle.V
     return values
 
 
-def command(makensis: str, values: dict[str, str | None]) -> list[str]:
+def command(makensis: str, values: dict[str, str | None], target: str | None = None) -> list[str]:
+    """``target``: NSIS's ``Target`` other than the script's (32-bit x86-unicode, which the
+    official NSIS ships and every Windows runs); ``amd64-unicode`` makes a 64-bit setup.exe
+    that Wine's 64-bit part alone can run (Debian's nsis has those stubs)."""
     flag = "/" if os.name == "nt" else "-"  # makensis takes - on Linux, / on Windows (both there)
     args = [makensis, f"{flag}INPUTCHARSET", "UTF8", f"{flag}V2"]
+    if target is not None:
+        args.append(f"{flag}XTarget {target}")
     args += [f"{flag}D{k}" if v is None else f"{flag}D{k}={v}" for k, v in values.items()]
     return [*args, str(SCRIPT)]
 
@@ -60,7 +65,8 @@ def find_makensis() -> str | None:
     return next((str(p) for p in WINDOWS_MAKENSIS if p.exists()), None)
 
 
-def compile_nsis(folder: Path, icon: Path, out_dir: Path, *, check_only: bool = False) -> Path:
+def compile_nsis(folder: Path, icon: Path, out_dir: Path, *, check_only: bool = False,
+                 target: str | None = None) -> Path:
     makensis = find_makensis()
     if makensis is None:
         raise SystemExit("没有找到 makensis：Debian 上 apt-get install nsis，Windows 上安装 NSIS 3")
@@ -68,5 +74,5 @@ def compile_nsis(folder: Path, icon: Path, out_dir: Path, *, check_only: bool = 
     out = out_dir / setup_name()
     # the defines hold Chinese: on Linux makensis decodes its arguments by the locale
     env = os.environ if os.name == "nt" else {**os.environ, "LC_ALL": "C.UTF-8"}
-    subprocess.run(command(makensis, defines(folder, icon, out, check_only=check_only)), check=True, env=env)
+    subprocess.run(command(makensis, defines(folder, icon, out, check_only=check_only), target), check=True, env=env)
     return out

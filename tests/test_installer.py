@@ -242,6 +242,63 @@ def test_the_nsis_script_compiles_against_a_folder_of_the_same_layout(tmp_path):
     assert done.returncode != 0 and "passes VERSION" in done.stdout + done.stderr
 
 
+def _wine() -> str | None:
+    return shutil.which("wine64") or next((str(p) for p in (Path("/usr/lib/wine/wine64"),) if p.exists()), None)
+
+
+@pytest.mark.skipif(nsis.find_makensis() is None or _wine() is None,
+                    reason="makensis (Debian: nsis) or Wine (Debian: wine64) is not installed here")
+def test_setup_exe_under_wine_installs_for_the_user_and_uninstalls_leaving_the_data(tmp_path):
+    """The compiled setup.exe run under Wine (the nearest to Windows this machine has): a silent
+    per-user install into %LOCALAPPDATA%\\Programs with its Start-menu entries, file type and
+    uninstall entry in HKCU; an upgrade over it; then the uninstaller, which removes the program
+    and its registry entries and leaves the user data folder and the clerk's files."""
+    from installer.icon import write
+
+    folder = tmp_path / "DisclosureDesk"
+    _placeholder(folder)
+    _png, ico = write(tmp_path / "icon")
+    # the script as shipped, built 64-bit: this machine's Wine has no 32-bit part (the same
+    # script's official 32-bit build is what the Windows workflow installs and tests)
+    setup = nsis.compile_nsis(folder, ico, tmp_path / "out", target="amd64-unicode")
+    assert setup.read_bytes()[:2] == b"MZ"
+    prefix = tmp_path / "prefix"
+    env = {**os.environ, "WINEPREFIX": str(prefix), "WINEDEBUG": "-all", "WINEDLLOVERRIDES": "mscoree,mshtml=",
+           "PATH": f"/usr/lib/wine:{os.environ.get('PATH', '')}"}
+    wine = str(_wine())
+    server = shutil.which("wineserver64", path=env["PATH"]) or shutil.which("wineserver", path=env["PATH"])
+
+    def run(*args: str) -> None:
+        subprocess.run([wine, *args], env=env, check=True, timeout=300, capture_output=True)
+        subprocess.run([str(server), "-w"], env=env, timeout=120)  # the registry reaches user.reg
+
+    run("wineboot", "-i")
+    user = next(p for p in (prefix / "drive_c" / "users").iterdir() if p.name != "Public")
+    installed = user / "AppData" / "Local" / "Programs" / "DisclosureDesk"
+    menu = user / "AppData" / "Roaming" / "Microsoft" / "Windows" / "Start Menu" / "Programs" / bundle.NAME
+    data = user / "AppData" / "Local" / "DisclosureDesk"
+    run(str(setup), "/S")
+    assert (installed / f"{bundle.PROGRAM}.exe").exists() and (installed / "uninstall.exe").exists()
+    assert sorted(p.name for p in menu.iterdir()) == sorted([f"{bundle.NAME}.lnk", f"卸载{bundle.NAME}.lnk"])
+    reg = (prefix / "user.reg").read_text(encoding="utf-8", errors="replace")
+    assert f'[Software\\\\Classes\\\\{bundle.EXTENSION}]' in reg and '@="DisclosureDesk.DepartmentFile"' in reg
+    assert "[Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\DisclosureDesk]" in reg
+    # the clerk's data, and an upgrade over the installed version
+    data.mkdir(parents=True)
+    (data / "kept.txt").write_text("the clerk's", encoding="utf-8")
+    (installed / "_internal" / "old-module.pyd").write_bytes(b"old")
+    run(str(setup), "/S")
+    assert not (installed / "_internal" / "old-module.pyd").exists()  # nothing of the old version outlives it
+    assert (data / "kept.txt").read_text(encoding="utf-8") == "the clerk's"
+    # _?= runs the uninstaller in place and waits for it
+    run(str(installed / "uninstall.exe"), "/S", f"_?={'C:' + chr(92) + str(installed.relative_to(prefix / 'drive_c')).replace('/', chr(92))}")
+    assert not (installed / "_internal").exists() and not (installed / f"{bundle.PROGRAM}.exe").exists()
+    assert not menu.exists()
+    assert (data / "kept.txt").read_text(encoding="utf-8") == "the clerk's"
+    reg = (prefix / "user.reg").read_text(encoding="utf-8", errors="replace")
+    assert "DisclosureDesk.DepartmentFile" not in reg and "Uninstall\\\\DisclosureDesk]" not in reg
+
+
 # ── icon ───────────────────────────────────────────────────────────────────
 def test_the_icon_is_drawn_at_every_size(tmp_path):
     from PIL import Image
