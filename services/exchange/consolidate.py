@@ -30,7 +30,7 @@ from sqlalchemy import Connection
 
 from services.engine import bulk_allocation
 from services.exchange import department_merge, district_store, ledger, totals
-from services.exchange.department_match import department_of
+from services.exchange.department_match import Registry
 from services.exchange.district_file import DEFAULT_NAME, DistrictError
 from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
 from services.exchange.target import Target
@@ -93,6 +93,10 @@ class _Run:
         self.stored = False
         #: how the last accepted submission was matched to its department, when not by its key
         self.note = ""
+        #: the district's departments, read at the first submission (after any merge)
+        self.registry: Registry | None = None
+        #: (department, year) of the submissions this run stored
+        self.stored_for: set[tuple[int, int]] = set()
 
     def _year(self, year: int, template_id: str) -> YearDelta:
         d = self.deltas.get(year)
@@ -109,14 +113,19 @@ class _Run:
     def accept(self, sub: Submission) -> str:
         m = sub.manifest
         delta = self._year(m.year, m.template_id)
-        dept, self.note = department_of(self.c, m)  # one department under any spelling of its code
-        old = ledger.current(self.c, dept, m.year)
+        if self.registry is None:
+            self.registry = Registry(self.c)
+        dept, self.note = self.registry.department_of(m)  # one department under any spelling of its code
+        # a department this run registered has nothing in the district but what this run stored
+        fresh = dept in self.registry.new and (dept, m.year) not in self.stored_for
+        old = None if fresh else ledger.current(self.c, dept, m.year)
         if old is not None and old.digest == m.digest:
             return UNCHANGED
         if old is not None and seal_order(m.created_at, m.digest) < seal_order(old.sealed_at, old.digest):
             # The newest seal wins, whatever order the files come in: this one is history.
             ledger.add(self.c, sub, dept, sub.source.name, self.now, None, newer=old.id)
             self.stored = True
+            self.stored_for.add((dept, m.year))
             return OLDER
         if self.templates[m.year] != m.template_id:
             # A year is summed on one template; only a department that is the year's sole one may
@@ -131,6 +140,7 @@ class _Run:
         delta.add(sub.parts())
         self.changed.add(m.year)
         self.stored = True
+        self.stored_for.add((dept, m.year))
         return REPLACED if old is not None else ADDED
 
     def merge_duplicates(self) -> list[str]:

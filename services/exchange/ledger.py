@@ -36,7 +36,6 @@ class Current:
 # The statements of the consolidation's hot path, made once: building a Core statement and its
 # cache key costs more than running it (a district consolidating ten thousand files runs each of
 # these ten thousand times).
-BY_KEY = select(D.c.id, D.c.name).where(D.c.key == bindparam("k"))
 _REGISTER = insert(D).returning(D.c.id)
 _RENAME = update(D).where(D.c.id == bindparam("d")).values(name=bindparam("new_name"))
 _CURRENT = select(Sub.c.id, Sub.c.digest, Sub.c.template_id, Sub.c.sealed_at).where(
@@ -49,16 +48,14 @@ _ADD_CONTENT = insert(CONTENT)
 _ADD_FINDINGS = insert(FINDINGS)
 
 
-def department_id(c: Connection, key: str, code: str, name: str, found: Row | None = None) -> int:
-    """The department's id, registering it on its first submission (its name follows the latest).
-    ``found``: its `BY_KEY` row, when the caller has just read it."""
-    if found is None:
-        found = c.execute(BY_KEY, {"k": key}).first()
-    if found is None:
-        return c.execute(_REGISTER, {"key": key, "code": code, "name": name}).scalar_one()
-    if found.name != name:
-        c.execute(_RENAME, {"d": found.id, "new_name": name})
-    return found.id
+def register(c: Connection, key: str, code: str, name: str) -> int:
+    """A department's first submission: its registration, and its id."""
+    return c.execute(_REGISTER, {"key": key, "code": code, "name": name}).scalar_one()
+
+
+def rename(c: Connection, dept_id: int, name: str) -> None:
+    """A department's name follows its latest submission."""
+    c.execute(_RENAME, {"d": dept_id, "new_name": name})
 
 
 def current(c: Connection, dept_id: int, year: int) -> Current | None:
