@@ -12,6 +12,7 @@ the rows. It also defines what the rest of the exchange receives: `Manifest`, `S
 from __future__ import annotations
 
 import re
+import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +23,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
 
 from models import submission as S
@@ -247,11 +248,13 @@ def _columns(wb: Workbook, kind: str, table: str, row: str) -> frozenset[int]:
     return cols if _CODE.fullmatch(row) else _NONE  # last year's codes need not be this year's rows
 
 
-def read_manifest(c: Connection) -> Manifest:
-    rows = c.execute(select(S.manifest)).all()
-    if len(rows) != 1 or rows[0].id != 1:
+def read_manifest(c: sqlite3.Connection) -> Manifest:
+    cur = c.execute(_select_sql(S.manifest))
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    if len(rows) != 1 or rows[0][names.index("id")] != 1:
         raise Refused("清单（manifest）应恰好一行，文件已被改动")
-    row = rows[0]._mapping
+    row = dict(zip(names, rows[0]))
     m = Manifest(**{k: row[k] for k in Manifest.__dataclass_fields__})
     if m.format != S.FORMAT_NAME:
         raise Refused("清单中的文件类型不对，不是本软件生成的上报文件")
@@ -285,10 +288,9 @@ def _select_sql(table: Table) -> str:
     return str(stmt.compile(dialect=sqlite.dialect()))
 
 
-def _fetch(c: Connection, table: Table) -> list[tuple[Any, ...]]:
-    # The bulk rows straight from the driver as plain tuples: they feed the digest's JSON as they
-    # are, and SQLAlchemy's row objects would cost as much as everything else the gate does.
-    rows = c.connection.driver_connection.execute(_select_sql(table)).fetchall()  # type: ignore[union-attr]
+def _fetch(c: sqlite3.Connection, table: Table) -> list[tuple[Any, ...]]:
+    # The bulk rows as plain tuples: they feed the digest's JSON as they are.
+    rows = c.execute(_select_sql(table)).fetchall()
     if table in BULK_TABLES:
         _check_storage(table, rows)
     return rows
@@ -354,11 +356,10 @@ def capacity(template: Template) -> Capacity:
     return found
 
 
-def check_size(c: Connection, m: Manifest, template: Template) -> None:
+def check_size(c: sqlite3.Connection, m: Manifest, template: Template) -> None:
     """Refuse content beyond what the template can hold, before reading it."""
     cap = capacity(template)
-    raw = c.connection.driver_connection
-    count = {t.name: raw.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0]  # type: ignore[union-attr]
+    count = {t.name: c.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0]
              for t in (S.coded_row, S.cell_value, S.prior_value, S.narrative_text, S.finding)}  # our own names
     for table, limit, what in ((S.coded_row, cap.coded, "科目行"), (S.cell_value, cap.values, "数据"),
                                (S.prior_value, cap.values, "上年数"), (S.narrative_text, MAX_TEXTS, "说明文字"),
@@ -368,7 +369,7 @@ def check_size(c: Connection, m: Manifest, template: Template) -> None:
                           "不是正常的上报文件")
 
 
-def read_workbook(c: Connection, m: Manifest) -> tuple[Workbook, dict[str, list[Any]]]:
+def read_workbook(c: sqlite3.Connection, m: Manifest) -> tuple[Workbook, dict[str, list[Any]]]:
     """The department-year, every row validated against the template; also the raw rows for the digest."""
     try:
         template = get_template(m.template_id)
@@ -418,9 +419,9 @@ def _all_canonical(texts: list[str]) -> bool:
             and _ALL_CANONICAL.fullmatch(joined) is not None and "\n-0\n" not in f"\n{joined}\n")
 
 
-def read_sealed(c: Connection, m: Manifest) -> list[SealedFinding]:
+def read_sealed(c: sqlite3.Connection, m: Manifest) -> list[SealedFinding]:
     out = []
-    for row in c.execute(select(S.finding).order_by(S.finding.c.seq)):
+    for row in c.execute(_select_sql(S.finding)):  # in seq order, its primary key
         f = SealedFinding(*row)
         if f.severity not in ("error", "warning") or f.possible_rounding not in (0, 1):
             raise Refused("封存时的审核结果中有无效的级别或标志，文件已被改动")
