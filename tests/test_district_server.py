@@ -54,6 +54,28 @@ def test_the_seed_departments_consolidate_into_postgresql(seeds, pg_district):
         assert d.department(2020, zz.key).department == zz.name
 
 
+def test_batched_array_writes_store_what_row_writes_store(seeds, pg_district, tmp_path, monkeypatch):
+    """Every bulk write as one statement of arrays (contents as bytea[], findings with their
+    NULLs and flags, the 汇总's cells): the server district holds exactly what a district file
+    written row by row holds."""
+    from services.exchange import totals
+
+    subs = [seeds["zz.sub"], seeds["wh.sub"]]
+    local = tmp_path / "区.sqlite"
+    assert consolidate(subs, local).written
+    monkeypatch.setattr(totals, "ARRAYS_FROM", 1)
+    assert consolidate(subs, pg_district).written
+    with District(pg_district) as server, District(local) as file:
+        assert server.consolidated(2020).values == file.consolidated(2020).values
+        compared = 0
+        for dept in file.status(2020).departments:
+            kept = [tuple(f)[1:] for f in file.findings(2020, dept.key)]
+            assert [tuple(f)[1:] for f in server.findings(2020, dept.key)] == kept
+            assert server.department(2020, dept.key).values == file.department(2020, dept.key).values
+            compared += len(kept)
+        assert compared >= 4  # zhuzhou's four errors, at least
+
+
 def test_a_tampered_submission_leaves_the_server_district_unchanged(seeds, pg_district, tmp_path):
     import sqlite3
 

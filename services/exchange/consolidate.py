@@ -30,6 +30,7 @@ from sqlalchemy import Connection
 
 from services.engine import bulk_allocation
 from services.exchange import department_merge, district_store, ledger, totals
+from services.exchange.canonical import Content
 from services.exchange.department_match import Registry
 from services.exchange.district_file import DEFAULT_NAME, DistrictError
 from services.exchange.gate import Refused, Submission, is_submission_file, open_submission
@@ -97,6 +98,8 @@ class _Run:
         self.registry: Registry | None = None
         #: (department, year) of the submissions this run stored
         self.stored_for: set[tuple[int, int]] = set()
+        #: their contents and findings, written a batch at a time
+        self.pending = ledger.Pending(conn)
 
     def _year(self, year: int, template_id: str) -> YearDelta:
         d = self.deltas.get(year)
@@ -107,7 +110,7 @@ class _Run:
                 # A district from before running sums were kept: its current submissions once
                 # more, then never again.
                 for sid in list(ledger.current_ids(self.c, year)):
-                    d.add(ledger.content(self.c, sid))
+                    d.add(self._content(sid))
         return d
 
     def accept(self, sub: Submission) -> str:
@@ -123,7 +126,7 @@ class _Run:
             return UNCHANGED
         if old is not None and seal_order(m.created_at, m.digest) < seal_order(old.sealed_at, old.digest):
             # The newest seal wins, whatever order the files come in: this one is history.
-            ledger.add(self.c, sub, dept, sub.source.name, self.now, None, newer=old.id)
+            ledger.add(self.c, sub, dept, sub.source.name, self.now, None, newer=old.id, pending=self.pending)
             self.stored = True
             self.stored_for.add((dept, m.year))
             return OLDER
@@ -135,8 +138,8 @@ class _Run:
                               f"（{self.templates[m.year]}）不同")
             self.templates[m.year] = m.template_id
         if old is not None:
-            delta.add(ledger.content(self.c, old.id), sign=-1)
-        ledger.add(self.c, sub, dept, sub.source.name, self.now, old.id if old else None)
+            delta.add(self._content(old.id), sign=-1)
+        ledger.add(self.c, sub, dept, sub.source.name, self.now, old.id if old else None, pending=self.pending)
         delta.add(sub.parts())
         self.changed.add(m.year)
         self.stored = True
@@ -151,14 +154,20 @@ class _Run:
         merges = department_merge.plan(self.c, lambda s: seal_order(s.sealed_at, s.digest))
         for m in merges:
             for sid, year, _winner in m.retire:
-                self._year(year, "").add(ledger.content(self.c, sid), sign=-1)
+                self._year(year, "").add(self._content(sid), sign=-1)
                 self.changed.add(year)
         department_merge.apply(self.c, merges, self.now)
         self.stored = self.stored or bool(merges)
         return [m.sentence() for m in merges]
 
+    def _content(self, sid: int) -> Content:
+        """A stored submission's content (written first if it is still in the batch)."""
+        self.pending.flush()
+        return ledger.content(self.c, sid)
+
     def write(self) -> None:
-        """The changed years' 汇总, where it changed (`totals.apply`)."""
+        """The rest of the batch, and the changed years' 汇总 where it changed (`totals.apply`)."""
+        self.pending.flush()
         for year in sorted(self.changed):
             totals.apply(self.c, year, self.templates[year], self.deltas[year], self.now)
 

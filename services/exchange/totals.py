@@ -151,10 +151,10 @@ def _cells(c: Connection, year: int, year_id: int, prior: bool, changes: dict[Ke
             c.execute(delete(model).where(model.c.year_id == year_id, _among(c, cell_cols, chunk)))
     kept = [(k, a, n) for k, (a, n) in new.items() if n > 0]
     if kept:
-        _insert(c, TOTAL, [{"year": year, "prior": prior, "table_no": t, "row_key": r, "col_no": k,
+        insert_rows(c, TOTAL, [{"year": year, "prior": prior, "table_no": t, "row_key": r, "col_no": k,
                             "amount": a, "count": n} for (t, r, k), a, n in kept])
         adjust = {} if prior else adjustments(c, year, [k for k, _, _ in kept])  # the offsets (抵消) stay taken out
-        _insert(c, model, [{"year_id": year_id, "table_no": t, "row_key": r, "col_no": k,
+        insert_rows(c, model, [{"year_id": year_id, "table_no": t, "row_key": r, "col_no": k,
                             "amount": a - adjust.get((t, r, k), _ZERO)} for (t, r, k), a, _ in kept])
 
 
@@ -195,16 +195,16 @@ def _rows(c: Connection, year: int, year_id: int, changes: dict[tuple[str, str],
         c.execute(delete(rows).where(rows.c.year_id == year_id, _among(c, (rows.c.table_no, rows.c.code), chunk)))
     kept = [(k, name, n) for k, (name, n) in new.items() if n > 0]
     if kept:
-        _insert(c, TOTAL_ROW, [{"year": year, "table_no": t, "code": k, "name": name, "count": n}
+        insert_rows(c, TOTAL_ROW, [{"year": year, "table_no": t, "code": k, "name": name, "count": n}
                                for (t, k), name, n in kept])
-        _insert(c, rows, [{"year_id": year_id, "table_no": t, "code": k, "name": name} for (t, k), name, _ in kept])
+        insert_rows(c, rows, [{"year_id": year_id, "table_no": t, "code": k, "name": name} for (t, k), name, _ in kept])
 
 
 #: from this many rows on, PostgreSQL gets them as one statement (see `_insert`)
 ARRAYS_FROM = 50
 
 
-def _insert(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def insert_rows(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dictionaries with the same keys). psycopg runs an executemany as one
     statement per row (a first consolidation of ten thousand departments writes some 200,000
     cells: seconds of the run); PostgreSQL gets one array per column instead, unnested into the
@@ -212,7 +212,7 @@ def _insert(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     if c.dialect.name != "postgresql" or len(rows) < ARRAYS_FROM:
         c.execute(insert(table), rows)
         return
-    from sqlalchemy import Boolean
+    from sqlalchemy import Boolean, LargeBinary
     from sqlalchemy.dialects.postgresql import ARRAY
     from sqlalchemy.types import TypeDecorator
 
@@ -227,7 +227,8 @@ def _insert(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
             element = Text()
         else:
             kind = col_type.python_type
-            element = Boolean() if kind is bool else Integer() if kind is int else Text()
+            element = (Boolean() if kind is bool else Integer() if kind is int
+                       else LargeBinary() if kind is bytes else Text())
         arrays.append(bindparam(f"column{i}", values, type_=ARRAY(element)))
     source = func.unnest(*arrays).table_valued(*(f"k{i}" for i in range(len(names)))).render_derived()
     c.execute(insert(table).from_select(names, select(*source.c)))
