@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from functools import cache
 from itertools import groupby, islice
 from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Integer, Table, Text, bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeDecorator
 
 from models.district import DistrictAdjust, DistrictTotal, DistrictTotalRow
 from models.schema import CellValue, CodedRow, DepartmentYear, PriorValue
@@ -200,38 +202,53 @@ def _rows(c: Connection, year: int, year_id: int, changes: dict[tuple[str, str],
         insert_rows(c, rows, [{"year_id": year_id, "table_no": t, "code": k, "name": name} for (t, k), name, _ in kept])
 
 
-#: from this many rows on, PostgreSQL gets them as one statement (see `_insert`)
+#: from this many rows on, PostgreSQL gets them as arrays (see `insert_rows`), this many a statement
 ARRAYS_FROM = 50
+ARRAY_ROWS = 5_000
 
 
 def insert_rows(c: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dictionaries with the same keys). psycopg runs an executemany as one
     statement per row (a first consolidation of ten thousand departments writes some 200,000
     cells: seconds of the run); PostgreSQL gets one array per column instead, unnested into the
-    table by one statement. SQLite's executemany is a loop in C already."""
+    table by one statement per `ARRAY_ROWS` rows. SQLite's executemany is a loop in C already."""
     if c.dialect.name != "postgresql" or len(rows) < ARRAYS_FROM:
         c.execute(insert(table), rows)
         return
+    names = tuple(rows[0])
+    stmt = _array_insert(table, names)
+    amounts = {n: t for n in names if isinstance(t := table.c[n].type, TypeDecorator)}
+    for start in range(0, len(rows), ARRAY_ROWS):
+        chunk = rows[start:start + ARRAY_ROWS]
+        params = {}
+        for i, name in enumerate(names):
+            values = [r[name] for r in chunk]
+            if name in amounts:  # an amount: its canonical text, as it is stored
+                values = [amounts[name].process_bind_param(v, c.dialect) for v in values]
+            params[f"column{i}"] = values
+        c.execute(stmt, params)
+
+
+@cache
+def _array_insert(table: Table, names: tuple[str, ...]) -> Any:
+    """``INSERT … SELECT * FROM unnest(:column0, :column1, …)``, made once per table and columns:
+    a statement made per call, holding its values, would be garbage only the cycle collector
+    frees, and a consolidation runs with it paused (`engine.bulk_allocation`)."""
     from sqlalchemy import Boolean, LargeBinary
     from sqlalchemy.dialects.postgresql import ARRAY
-    from sqlalchemy.types import TypeDecorator
 
-    names = list(rows[0])
     arrays = []
     for i, name in enumerate(names):
         col_type = table.c[name].type
-        values = [r[name] for r in rows]
-        element: Any
-        if isinstance(col_type, TypeDecorator):  # an amount: its canonical text, as it is stored
-            values = [col_type.process_bind_param(v, c.dialect) for v in values]
-            element = Text()
+        if isinstance(col_type, TypeDecorator):
+            element: Any = Text()
         else:
             kind = col_type.python_type
             element = (Boolean() if kind is bool else Integer() if kind is int
                        else LargeBinary() if kind is bytes else Text())
-        arrays.append(bindparam(f"column{i}", values, type_=ARRAY(element)))
+        arrays.append(bindparam(f"column{i}", type_=ARRAY(element)))
     source = func.unnest(*arrays).table_valued(*(f"k{i}" for i in range(len(names)))).render_derived()
-    c.execute(insert(table).from_select(names, select(*source.c)))
+    return insert(table).from_select(list(names), select(*source.c))
 
 
 def _among(c: Connection, cols: tuple, keys: list) -> ColumnElement[bool]:
