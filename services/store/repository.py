@@ -132,7 +132,7 @@ class Repository:
         return year_id
 
     # ── the 校验值 of each year ─────────────────────────────────────────────
-    def _redigest(self, c: Connection, year: int, year_id: int, gone: list[int], added: list[int]) -> None:
+    def _redigest(self, c: Connection, year: int, gone: list[int], added: list[int]) -> None:
         """Keep the year's checksum after a write that replaced the rows hashed ``gone`` by the
         rows hashed ``added`` (same transaction)."""
         if not self.keeps_digest:
@@ -361,7 +361,7 @@ class Repository:
                     c.execute(_SQL[f"clear_{kind}"], key)
                 else:
                     c.execute(_SQL[f"put_{kind}"], {**key, "amount": value})
-            self._redigest(c, year, year_id, gone, added)
+            self._redigest(c, year, gone, added)
 
     def set_prior(self, year: int, cell: Cell, value: Decimal | None) -> None:
         """Last year's figure for a cell (上年数); ``None`` clears it."""
@@ -377,7 +377,7 @@ class Repository:
             key = {"year_id": year_id, "table_no": table, "code": code}
             old = c.execute(_SQL["get_row"], key).scalar() if self.keeps_digest else None
             c.execute(_SQL["put_row"], {**key, "name": name})
-            self._redigest(c, year, year_id, [] if old is None else [digest.coded(table, code, old)],
+            self._redigest(c, year, [] if old is None else [digest.coded(table, code, old)],
                            [digest.coded(table, code, name)])
 
     def remove_coded_row(self, year: int, table: str, code: str) -> None:
@@ -393,7 +393,7 @@ class Repository:
                          for col, amount in c.execute(_SQL["get_row_values"], key)]
             c.execute(_SQL["drop_row"], key)
             c.execute(_SQL["drop_row_values"], key)
-            self._redigest(c, year, year_id, gone, [])
+            self._redigest(c, year, gone, [])
 
     def set_text(self, year: int, key: str, text: str | None) -> None:
         """A text of the year; ``None`` removes it ('' is kept as an empty text)."""
@@ -405,7 +405,7 @@ class Repository:
                 c.execute(_SQL["clear_text"], params)
             else:
                 c.execute(_SQL["put_text"], {**params, "text": text})
-            self._redigest(c, year, year_id, [] if old is None else [digest.text(key, old)],
+            self._redigest(c, year, [] if old is None else [digest.text(key, old)],
                            [] if text is None else [digest.text(key, text)])
 
 
@@ -420,7 +420,7 @@ class Repository:
                 c.execute(_SQL["clear_note"], params)
             else:
                 c.execute(_SQL["put_note"], {**params, "text": text})
-            self._redigest(c, year, year_id, [] if old is None else [digest.note(key, old)],
+            self._redigest(c, year, [] if old is None else [digest.note(key, old)],
                            [] if text is None else [digest.note(key, text)])
 
 
