@@ -126,7 +126,7 @@ class _Run:
             return UNCHANGED
         if old is not None and seal_order(m.created_at, m.digest) < seal_order(old.sealed_at, old.digest):
             # The newest seal wins, whatever order the files come in: this one is history.
-            ledger.add(self.c, sub, dept, sub.source.name, self.now, None, newer=old.id, pending=self.pending)
+            ledger.add(self.c, sub, dept, sub.source.name, self.now, None, self.pending, newer=old.id)
             self.stored = True
             self.stored_for.add((dept, m.year))
             return OLDER
@@ -139,7 +139,7 @@ class _Run:
             self.templates[m.year] = m.template_id
         if old is not None:
             delta.add(self._content(old.id), sign=-1)
-        ledger.add(self.c, sub, dept, sub.source.name, self.now, old.id if old else None, pending=self.pending)
+        ledger.add(self.c, sub, dept, sub.source.name, self.now, old.id if old else None, self.pending)
         delta.add(sub.parts())
         self.changed.add(m.year)
         self.stored = True

@@ -45,8 +45,6 @@ _YEAR_TEMPLATE = select(Sub.c.template_id).where(Sub.c.year == bindparam("y"), S
 _RETIRE = update(Sub).where(Sub.c.id == bindparam("s")).values(replaced_at=bindparam("at"))
 _REPLACED_BY = update(Sub).where(Sub.c.id == bindparam("s")).values(replaced_by=bindparam("by"))
 _ADD = insert(Sub).returning(Sub.c.id)
-_ADD_CONTENT = insert(CONTENT)
-_ADD_FINDINGS = insert(FINDINGS)
 
 
 def register(c: Connection, key: str, code: str, name: str) -> int:
@@ -103,10 +101,10 @@ class Pending:
 
 
 def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, replaces: int | None,
-        newer: int | None = None, pending: Pending | None = None) -> int:
+        pending: Pending, newer: int | None = None) -> int:
     """Store an accepted submission; the one it ``replaces`` moves to the history. A submission
-    sealed before the ``newer`` one the district holds goes straight to the history. With
-    ``pending``, its content and findings are written with the batch."""
+    sealed before the ``newer`` one the district holds goes straight to the history. Its content
+    and findings are written with ``pending``'s batch."""
     m = sub.manifest
     if replaces is not None:  # first, so the "one current per department-year" index holds throughout
         c.execute(_RETIRE, {"s": replaces, "at": now})
@@ -119,16 +117,7 @@ def add(c: Connection, sub: Submission, dept_id: int, source: str, now: str, rep
     }).scalar_one()
     if replaces is not None:
         c.execute(_REPLACED_BY, {"s": replaces, "by": sid})
-    if pending is not None:
-        pending.add(sid, sub)
-        return sid
-    c.execute(_ADD_CONTENT, {"submission_id": sid, "content": sub.content})
-    if sub.findings:
-        c.execute(_ADD_FINDINGS, [
-            {"submission_id": sid, "seq": i, "rule": f.rule, "severity": f.severity, "table_no": f.table,
-             "row_label": f.row, "column_label": f.column, "message": f.message, "expected": f.expected,
-             "actual": f.actual, "difference": f.difference, "possible_rounding": f.possible_rounding}
-            for i, f in enumerate(sub.findings, 1)])
+    pending.add(sid, sub)
     return sid
 
 
